@@ -1,0 +1,77 @@
+"""The one table that maps errors to the API's HTTP statuses and envelope (API.md).
+
+Services raise typed errors (``services/*/exceptions.py``) that subclass a category of
+``services.common.errors``; the category decides the status, the class decides the code.
+"""
+import logging
+
+from flask import jsonify
+from marshmallow import Schema, fields
+from nameko.exceptions import RemoteError
+
+from services.common.errors import (BusinessRuleViolation, CarnetError, Forbidden,
+                                    InvalidInput, NotFound, PaymentDeclined,
+                                    ServiceUnavailable, Unauthenticated)
+
+# Importing the services' exception modules registers their types with Nameko, so errors
+# arrive here as themselves rather than as RemoteError.
+from services.accounts import exceptions as _accounts  # noqa: F401
+from services.billing import exceptions as _billing  # noqa: F401
+from services.catalog import exceptions as _catalog  # noqa: F401
+from services.passes import exceptions as _passes  # noqa: F401
+from services.registration import exceptions as _registration  # noqa: F401
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_CATEGORY = (
+    (InvalidInput, 400),
+    (Unauthenticated, 401),
+    (PaymentDeclined, 402),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (BusinessRuleViolation, 409),
+    (ServiceUnavailable, 503),
+)
+
+# HTTP errors raised by Flask/werkzeug itself (unknown route, wrong method, bad JSON …).
+CODE_BY_STATUS = {
+    400: "validation_error", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict()
+
+
+class ErrorEnvelope(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+def envelope(status, code, message, details=None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def status_for(error: CarnetError) -> int:
+    for category, status in STATUS_BY_CATEGORY:
+        if isinstance(error, category):
+            return status
+    return 500
+
+
+def carnet_error_response(error: CarnetError):
+    return envelope(status_for(error), error.code, error.message, error.details)
+
+
+def unexpected_error_response(error):
+    if isinstance(error, RemoteError):
+        log.error("unregistered remote error: %s", error)
+    else:
+        log.exception("unexpected error in the gateway")
+    return envelope(500, "internal_error", "something went wrong on our side; it was logged")

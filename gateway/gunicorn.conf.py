@@ -1,0 +1,17 @@
+"""gunicorn settings for the gateway; every value can be overridden from the environment."""
+import os
+
+bind = os.environ.get("CARNET_GATEWAY_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("CARNET_GATEWAY_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("CARNET_GATEWAY_THREADS", "8"))
+timeout = 60
+graceful_timeout = 10
+accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)

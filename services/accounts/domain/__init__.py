@@ -1,0 +1,1 @@
+"""Accounts rules: plain Python, no broker, no database."""

@@ -1,0 +1,1 @@
+"""Accounts's typed errors (registered so they cross RPC as themselves)."""

@@ -1,0 +1,1 @@
+"""Marshmallow contracts of accounts's RPC methods and events."""

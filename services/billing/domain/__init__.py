@@ -1,0 +1,1 @@
+"""Billing rules: plain Python, no broker, no database."""

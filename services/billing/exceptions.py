@@ -1,0 +1,1 @@
+"""Billing's typed errors (registered so they cross RPC as themselves)."""

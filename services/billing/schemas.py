@@ -1,0 +1,1 @@
+"""Marshmallow contracts of billing's RPC methods and events."""

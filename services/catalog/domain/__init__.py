@@ -1,0 +1,1 @@
+"""Catalog rules: plain Python, no broker, no database."""

@@ -1,0 +1,1 @@
+"""Catalog's typed errors (registered so they cross RPC as themselves)."""

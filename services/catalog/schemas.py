@@ -1,0 +1,1 @@
+"""Marshmallow contracts of catalog's RPC methods and events."""

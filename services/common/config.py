@@ -1,0 +1,54 @@
+"""Settings from the environment, with defaults that run on a developer machine.
+
+Every service owns its database: ``<SERVICE>_DATABASE_URL`` (e.g. ``CATALOG_DATABASE_URL``),
+default a SQLite file under ``var/`` (or ``$CARNET_VAR_DIR``).
+"""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SERVICES = ("accounts", "catalog", "registration", "passes", "billing")
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def var_dir() -> Path:
+    path = Path(env("CARNET_VAR_DIR", str(ROOT / "var")))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def amqp_uri() -> str:
+    return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def database_url(name: str) -> str:
+    return env(f"{name.upper()}_DATABASE_URL") or f"sqlite:///{var_dir() / (name + '.db')}"
+
+
+def jwt_secret() -> str:
+    return env("CARNET_JWT_SECRET", "carnet-dev-secret-change-me-in-production")
+
+
+def token_ttl_seconds() -> int:
+    return int(env("CARNET_TOKEN_TTL_SECONDS", "3600"))
+
+
+def rpc_timeout() -> float:
+    return float(env("CARNET_RPC_TIMEOUT", "10"))
+
+
+def hold_ttl_seconds() -> int:
+    return int(env("CARNET_HOLD_TTL_SECONDS", str(15 * 60)))
+
+
+def outbox_relay_interval() -> float:
+    return float(env("CARNET_OUTBOX_RELAY_INTERVAL", "2"))
+
+
+def db_pool_size() -> int:
+    return int(env("CARNET_DB_POOL_SIZE", "10"))

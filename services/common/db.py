@@ -1,0 +1,134 @@
+"""Engines, migrations and the SQLite/PostgreSQL differences, in one place.
+
+SQLite (the embedded default): WAL journal, a busy timeout, and ``BEGIN IMMEDIATE`` for
+write transactions so that two processes never both read-then-write the same rows: the
+second waits for the first. Read-only units of work use a deferred ``BEGIN``.
+
+PostgreSQL (production): psycopg2 made cooperative with psycogreen when the process runs
+under eventlet (Nameko), so a query never blocks the hub.
+"""
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from . import config
+
+_patched = False
+
+
+def _green_psycopg():
+    global _patched
+    if _patched:
+        return
+    try:
+        from eventlet import patcher
+    except ImportError:  # pragma: no cover
+        return
+    if patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+        _patched = True
+
+
+def is_sqlite(url) -> bool:
+    return make_url(str(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, pool_size: int = None):
+    url = str(url)
+    if is_sqlite(url):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    _green_psycopg()
+    size = pool_size or config.db_pool_size()
+    return create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True,
+                         pool_recycle=1800)
+
+
+def readonly(engine):
+    """The same engine (same pool), starting deferred transactions on SQLite."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+@contextmanager
+def _migration_lock(engine, name):
+    """Several instances of a service may start at once: one migrates, the others wait."""
+    if is_sqlite(engine.url):
+        path = make_url(str(engine.url)).database
+        lock_path = (path or str(config.var_dir() / name)) + ".migrate.lock"
+        with open(lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    key = int.from_bytes(hashlib.sha256(f"carnet-migrate-{name}".encode()).digest()[:8],
+                         "big", signed=True)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
+
+
+def migrate(engine, migrations_dir, name):
+    """Apply the service's Alembic history up to head (idempotent, safe to race)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", str(engine.url).replace("%", "%%"))
+    with _migration_lock(engine, name):
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+
+def ensure_database(url: str):
+    """Create the PostgreSQL database of ``url`` if missing (dev and test convenience)."""
+    if is_sqlite(url):
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = make_url(url)
+    admin = parsed.set(database="postgres", drivername="postgresql")
+    conn = psycopg2.connect(admin.render_as_string(hide_password=False))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
+    finally:
+        conn.close()

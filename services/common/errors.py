@@ -1,0 +1,70 @@
+"""Typed errors that cross RPC.
+
+Every service's ``exceptions.py`` subclasses one of the categories below and registers the
+class with :func:`remote_error`, so that Nameko rebuilds the same type on the caller's side.
+The gateway maps categories to HTTP statuses in one table (``gateway/errors.py``); the
+``code`` of each class is the API's error code (DOMAIN.md, API.md).
+
+Arguments are ``(message, details)`` so they survive Nameko's JSON serialisation.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class CarnetError(Exception):
+    code = "error"
+
+    def __init__(self, message=None, details=None):
+        message = message or self.code.replace("_", " ")
+        details = details or {}
+        super().__init__(message, details)
+        self.message = message
+        self.details = details
+
+    def __str__(self):
+        return self.message
+
+    def to_dict(self):
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+def remote_error(cls):
+    """Register an error type so it is rebuilt as itself across RPC."""
+    return deserialize_to_instance(cls)
+
+
+@remote_error
+class InvalidInput(CarnetError):
+    """400: the request does not meet the contract (details: field -> messages)."""
+    code = "validation_error"
+
+
+@remote_error
+class Unauthenticated(CarnetError):
+    code = "unauthenticated"
+
+
+@remote_error
+class Forbidden(CarnetError):
+    code = "forbidden"
+
+
+@remote_error
+class NotFound(CarnetError):
+    code = "not_found"
+
+
+@remote_error
+class BusinessRuleViolation(CarnetError):
+    """409: a domain rule refused the request; subclasses set ``code``."""
+    code = "conflict"
+
+
+@remote_error
+class PaymentDeclined(CarnetError):
+    code = "payment_declined"
+
+
+@remote_error
+class ServiceUnavailable(CarnetError):
+    code = "service_unavailable"
+

@@ -1,0 +1,98 @@
+"""The ``Idempotency-Key`` store (API.md conventions), used by the gateway.
+
+The first request with a key records its fingerprint (method, path, body) and, once
+answered, its response; a retry with the same key and fingerprint gets that response back
+and does nothing again; the same key with another fingerprint is refused
+(``idempotency_key_reused``). A retry that arrives while the first is still running is
+refused with ``idempotency_key_in_progress`` (409, retry later). Responses of 5xx are not
+stored: the work did not complete, so the client may retry with the same key.
+"""
+import hashlib
+import json
+from datetime import timedelta
+
+from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, delete, insert, select,
+                        update)
+from sqlalchemy.exc import IntegrityError
+
+from .clock import utcnow
+from .errors import BusinessRuleViolation, remote_error
+from .types import UTCDateTime
+
+metadata = MetaData()
+
+keys = Table(
+    "idempotency_keys", metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("response", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+)
+
+# A request still "in progress" after this long is taken to have died with its worker.
+STALE_AFTER = timedelta(minutes=5)
+
+
+@remote_error
+class IdempotencyKeyReused(BusinessRuleViolation):
+    code = "idempotency_key_reused"
+
+
+@remote_error
+class IdempotencyKeyInProgress(BusinessRuleViolation):
+    code = "idempotency_key_in_progress"
+
+
+def fingerprint(method, path, body) -> str:
+    canonical = json.dumps({"m": method, "p": path, "b": body}, sort_keys=True,
+                           separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class IdempotencyStore:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def begin(self, scope, key, fp):
+        """Returns None when the caller should do the work, or ``(status, body)`` to replay."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            try:
+                conn.execute(insert(keys).values(scope=scope, key=key, fingerprint=fp,
+                                                 created_at=now))
+                return None
+            except IntegrityError:
+                pass
+        with self.engine.begin() as conn:
+            row = conn.execute(select(keys).where(keys.c.scope == scope, keys.c.key == key)).first()
+            if row is None:  # abandoned and deleted meanwhile: start again
+                return self.begin(scope, key, fp)
+            if row.fingerprint != fp:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used with a different request",
+                    {"key": key})
+            if row.completed_at is not None:
+                return row.status_code, row.response
+            created = row.created_at
+            if now - created > STALE_AFTER:
+                taken = conn.execute(update(keys).where(
+                    keys.c.scope == scope, keys.c.key == key, keys.c.completed_at.is_(None),
+                    keys.c.created_at == created).values(created_at=now)).rowcount
+                if taken:
+                    return None
+            raise IdempotencyKeyInProgress(
+                "a request with this Idempotency-Key is still being processed; retry shortly",
+                {"key": key})
+
+    def complete(self, scope, key, status_code, body):
+        with self.engine.begin() as conn:
+            conn.execute(update(keys).where(keys.c.scope == scope, keys.c.key == key)
+                         .values(status_code=status_code, response=body, completed_at=utcnow()))
+
+    def abandon(self, scope, key):
+        with self.engine.begin() as conn:
+            conn.execute(delete(keys).where(keys.c.scope == scope, keys.c.key == key,
+                                            keys.c.completed_at.is_(None)))

@@ -1,0 +1,106 @@
+"""The transactional outbox and idempotent consumption.
+
+A fact is written to ``outbox`` in the same transaction as the change it describes
+(:meth:`UnitOfWork.emit`), published right after commit, and re-published by the relay
+timer if that first attempt did not happen (crash, broker down). Delivery is therefore
+at least once; consumers record each ``event_id`` in ``processed_events`` in the same
+transaction as their own change, so a duplicate is recognised and skipped.
+"""
+import logging
+from datetime import timedelta
+
+from sqlalchemy import JSON, Column, Integer, String, Table, insert, select, update
+
+from .clock import utcnow
+from .types import UTCDateTime
+
+log = logging.getLogger(__name__)
+
+EVENT_VERSION = 1
+
+
+def define_tables(metadata):
+    """Add ``outbox`` and ``processed_events`` to a service's metadata."""
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("payload", JSON, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False, index=True),
+        Column("published_at", UTCDateTime, nullable=True, index=True),
+    )
+    processed = Table(
+        "processed_events", metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("event_type", String(100), nullable=False),
+        Column("processed_at", UTCDateTime, nullable=False),
+    )
+    return outbox, processed
+
+
+def envelope(event_id, event_type, occurred_at, data, version=EVENT_VERSION):
+    return {
+        "event_id": event_id,
+        "type": event_type,
+        "occurred_at": occurred_at.isoformat(),
+        "version": version,
+        "data": data,
+    }
+
+
+class OutboxRelay:
+    """Publishes outbox rows; used right after commit and by each service's relay timer."""
+
+    def __init__(self, engine, outbox_table, service_name, dispatch):
+        self.engine = engine
+        self.outbox = outbox_table
+        self.service_name = service_name
+        self.dispatch = dispatch  # dispatch(service_name, event_type, payload)
+
+    def publish_rows(self, rows):
+        done = []
+        for row in rows:
+            try:
+                self.dispatch(self.service_name, row["event_type"], row["payload"])
+            except Exception:  # broker down: the relay timer will try again
+                log.warning("could not publish %s now; the relay will retry",
+                            row["event_id"], exc_info=True)
+                break
+            done.append(row["id"])
+        if done:
+            with self.engine.begin() as conn:
+                conn.execute(update(self.outbox).where(self.outbox.c.id.in_(done))
+                             .values(published_at=utcnow()))
+        return len(done)
+
+    def relay_pending(self, older_than_seconds=5, batch=200):
+        """Publish what was committed but not published (oldest first).
+
+        Rows younger than ``older_than_seconds`` are left to the publish-after-commit path.
+        On PostgreSQL rows are claimed with SKIP LOCKED so several instances share the work;
+        on SQLite the immediate transaction serialises relays.
+        """
+        cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+        query = (select(self.outbox).where(self.outbox.c.published_at.is_(None),
+                                           self.outbox.c.created_at <= cutoff)
+                 .order_by(self.outbox.c.id).limit(batch))
+        published = 0
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            for row in rows:
+                try:
+                    self.dispatch(self.service_name, row["event_type"], row["payload"])
+                except Exception:
+                    log.warning("outbox relay: broker unavailable", exc_info=True)
+                    break
+                conn.execute(update(self.outbox).where(self.outbox.c.id == row["id"])
+                             .values(published_at=utcnow()))
+                published += 1
+        return published
+
+
+def insert_outbox(conn_or_session, outbox_table, row):
+    conn_or_session.execute(insert(outbox_table).values(**row))

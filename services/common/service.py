@@ -1,0 +1,20 @@
+"""Entrypoints every service has: ``health`` and the outbox relay timer."""
+from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import text
+
+from . import config
+
+
+class ServiceBase:
+    """Mix into each service class (which must declare ``name`` and a ``db`` Database)."""
+
+    @rpc
+    def health(self):
+        with self.db.uow(readonly=True) as uow:
+            uow.session.execute(text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
+
+    @timer(interval=config.outbox_relay_interval())
+    def relay_outbox(self):
+        self.db.relay_outbox()

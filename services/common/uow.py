@@ -1,0 +1,148 @@
+"""Unit of work and the Nameko ``Database`` dependency.
+
+In an entrypoint::
+
+    with self.db.uow() as uow:          # BEGIN (IMMEDIATE on SQLite)
+        repo = ActivityRepository(uow.session)
+        ...
+        uow.emit("activity_created", {...})   # same transaction as the change
+        uow.commit()                    # then the events are published
+
+Leaving the block without ``commit()`` rolls everything back, events included.
+"""
+import logging
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import config, db
+from .clock import utcnow
+from .outbox import OutboxRelay, envelope
+from .types import new_id
+
+log = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    def __init__(self, database, readonly=False):
+        self.database = database
+        self.readonly = readonly
+        self.session = None
+        self._pending = []
+        self.committed = False
+
+    def __enter__(self):
+        engine = db.readonly(self.database.engine) if self.readonly else self.database.engine
+        self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
+        self.session.begin()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if not self.committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+        if self.committed and self._pending:
+            self.database.publish(self._pending)
+        return False
+
+    def emit(self, event_type, data, occurred_at=None):
+        """Record a fact in the outbox, in this transaction."""
+        occurred_at = occurred_at or utcnow()
+        event_id = new_id("evt")
+        payload = envelope(event_id, event_type, occurred_at, data)
+        row = {"event_id": event_id, "event_type": event_type, "payload": payload,
+               "created_at": utcnow(), "published_at": None}
+        result = self.session.execute(insert(self.database.outbox).values(**row))
+        row["id"] = result.inserted_primary_key[0]
+        self._pending.append(row)
+        return payload
+
+    def claim_event(self, payload) -> bool:
+        """True the first time this ``event_id`` is seen (in this transaction); False for a
+        duplicate delivery, which the caller then ignores."""
+        table = self.database.processed_events
+        event_id = payload["event_id"]
+        if self.session.execute(select(table.c.event_id).where(table.c.event_id == event_id)).first():
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(table).values(
+                    event_id=event_id, event_type=payload.get("type", ""), processed_at=utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    def flush(self):
+        self.session.flush()
+
+    def commit(self):
+        self.session.commit()
+        self.committed = True
+
+    def rollback(self):
+        self.session.rollback()
+        self._pending = []
+
+
+class DatabaseAccess:
+    """What an entrypoint gets: a factory of units of work, and the engine for relays."""
+
+    def __init__(self, database):
+        self._database = database
+
+    def uow(self, readonly=False):
+        return UnitOfWork(self._database, readonly=readonly)
+
+    def relay_outbox(self):
+        return self._database.relay.relay_pending()
+
+    @property
+    def engine(self):
+        return self._database.engine
+
+
+class Database(DependencyProvider):
+    """One engine (and pool) per service process; migrations applied on start.
+
+    ``metadata`` must contain the outbox tables (``services.common.outbox.define_tables``).
+    """
+
+    def __init__(self, service_name, metadata, migrations_dir):
+        self.service_name = service_name
+        self.metadata = metadata
+        self.migrations_dir = Path(migrations_dir)
+        self.engine = None
+
+    @property
+    def outbox(self):
+        return self.metadata.tables["outbox"]
+
+    @property
+    def processed_events(self):
+        return self.metadata.tables["processed_events"]
+
+    def setup(self):
+        url = config.database_url(self.service_name)
+        self.engine = db.make_engine(url)
+        db.migrate(self.engine, self.migrations_dir, self.service_name)
+        from nameko.standalone.events import event_dispatcher
+        dispatch = event_dispatcher(self.container.config)
+        self.relay = OutboxRelay(self.engine, self.outbox, self.service_name, dispatch)
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def publish(self, rows):
+        try:
+            self.relay.publish_rows(rows)
+        except Exception:  # never fail the committed request; the relay timer retries
+            log.warning("publish after commit failed; the relay will retry", exc_info=True)
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self)

@@ -1,0 +1,1 @@
+"""Passes rules: plain Python, no broker, no database."""

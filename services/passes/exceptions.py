@@ -1,0 +1,1 @@
+"""Passes's typed errors (registered so they cross RPC as themselves)."""

@@ -1,0 +1,1 @@
+"""Marshmallow contracts of passes's RPC methods and events."""

@@ -1,0 +1,1 @@
+"""Registration rules: plain Python, no broker, no database."""

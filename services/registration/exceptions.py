@@ -1,0 +1,1 @@
+"""Registration's typed errors (registered so they cross RPC as themselves)."""

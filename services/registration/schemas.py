@@ -1,0 +1,1 @@
+"""Marshmallow contracts of registration's RPC methods and events."""
