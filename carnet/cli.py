@@ -81,9 +81,6 @@ def run(args):
         return 1
     procfile = str(config.ROOT / "Procfile")
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(config.var_dir() / "prometheus"))
-    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
-    for stale in os.listdir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
-        os.remove(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], stale))
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     os.chdir(config.ROOT)
     from honcho.command import main as honcho_main
