@@ -12,7 +12,7 @@ def pool(kind="default"):
     key = (os.getpid(), kind)
     if key not in _pools:
         if kind == "health":
-            _pools[key] = RpcPool(size=2, timeout=float(config.env("CARNET_HEALTH_TIMEOUT", "2")))
+            _pools[key] = RpcPool(size=8, timeout=float(config.env("CARNET_HEALTH_TIMEOUT", "2")))
         else:
             _pools[key] = RpcPool(size=int(config.env("CARNET_GATEWAY_RPC_POOL", "16")))
     return _pools[key]

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.common.config import SERVICES
-from services.common.errors import CarnetError
+from services.common.errors import CarnetError, NotFound
 
 from .. import metrics
 from ..rpc import pool
@@ -32,6 +32,22 @@ def health():
             services[name] = "error"
     ok = all(state == "ok" for state in services.values())
     return {"status": "ok" if ok else "degraded", "services": services}, 200 if ok else 503
+
+
+@blp.route("/health/<service>", methods=["GET"])
+@blp.doc(security=[])
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, schema=HealthSchema, description="the service did not answer")
+def service_health(service):
+    """One service's health (its database included)."""
+    if service not in SERVICES:
+        raise NotFound(f"no service named {service}")
+    try:
+        state = pool("health").call(service, "health")["status"]
+    except CarnetError:
+        state = "unavailable"
+    return {"status": state if state == "ok" else "degraded", "services": {service: state}}, \
+        200 if state == "ok" else 503
 
 
 @blp.route("/metrics", methods=["GET"])

@@ -15,6 +15,11 @@ class ServiceBase:
             uow.session.execute(text("SELECT 1"))
         return {"service": self.name, "status": "ok"}
 
+    @rpc
+    def ping(self):
+        """An empty round trip (benchmarks): no database, no work."""
+        return {"service": self.name}
+
     @timer(interval=config.outbox_relay_interval())
     def relay_outbox(self):
         self.db.relay_outbox()
