@@ -82,6 +82,9 @@ def run(args):
     procfile = str(config.ROOT / "Procfile")
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(config.var_dir() / "prometheus"))
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    # the Procfile's commands (nameko, gunicorn) live beside this interpreter
+    bin_dir = os.path.dirname(sys.executable)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.chdir(config.ROOT)
     from honcho.command import main as honcho_main
     return honcho_main(["start", "-f", procfile, "-d", str(config.ROOT)])
