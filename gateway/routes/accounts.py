@@ -1,4 +1,88 @@
-"""API.md routes: accounts."""
+"""API.md routes: accounts (households and members, R1.2), API keys, staff members."""
 from flask_smorest import Blueprint
 
+from services.accounts.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
+                                       ApiKeyCreate, ApiKeyCreated, MemberCreate, MemberOut,
+                                       StaffCreate, StaffList, StaffMemberOut)
+from services.common.errors import Forbidden, InvalidInput
+
+from ..auth import STAFF, authorize, current_principal, ensure_account_access
+from ..rpc import call
+
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="accounts")
+
+
+@blp.route("/orgs/<org>/api-keys", methods=["POST"])
+@authorize("admin")
+@blp.arguments(ApiKeyCreate)
+@blp.response(201, ApiKeyCreated)
+def create_api_key(body, org):
+    """An API key for an admin or a staff member (admins only; the key is shown once)."""
+    return call("accounts", "create_api_key", org, body)
+
+
+@blp.route("/orgs/<org>/accounts", methods=["POST"])
+@authorize(public=True)
+@blp.arguments(AccountCreate)
+@blp.response(201, AccountOut)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+def create_account(body, org):
+    """A household account: self sign-up (no token; a password is then required) or
+    created by staff (password optional)."""
+    principal = current_principal(optional=True)
+    if principal is None:
+        if not body.get("password"):
+            raise InvalidInput("the request is not valid",
+                               {"password": ["is required to sign up"]})
+        call("catalog", "get_org", org)  # an unknown org is a 404, not a new account
+    elif not principal.is_staff:
+        raise Forbidden("customers cannot create accounts; sign up without a token")
+    return call("accounts", "create_account", org, AccountCreate().dump(body))
+
+
+@blp.route("/orgs/<org>/accounts", methods=["GET"])
+@authorize(*STAFF)
+@blp.arguments(AccountSearch, location="query")
+@blp.response(200, AccountPage)
+def search_accounts(query, org):
+    """The POS client search: accounts whose name, owner email or a member's name contains
+    ``q`` (case- and accent-insensitive)."""
+    return call("accounts", "search_accounts", org, query["q"], limit=query["limit"],
+                cursor=query["cursor"])
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>", methods=["GET"])
+@authorize()
+@blp.response(200, AccountOut)
+def get_account(org, account_id):
+    """An account with its members (staff, or the customer who owns it)."""
+    ensure_account_access(account_id)
+    return call("accounts", "get_account", org, account_id)
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/members", methods=["POST"])
+@authorize()
+@blp.arguments(MemberCreate)
+@blp.response(201, MemberOut)
+def add_member(body, org, account_id):
+    """A member added to a household (staff, or the customer who owns it)."""
+    ensure_account_access(account_id)
+    return call("accounts", "add_member", org, account_id, MemberCreate().dump(body))
+
+
+@blp.route("/orgs/<org>/staff", methods=["POST"])
+@authorize("admin")
+@blp.arguments(StaffCreate)
+@blp.response(201, StaffMemberOut)
+def create_staff(body, org):
+    """A staff member who delivers services in the agenda (R5.1)."""
+    return call("accounts", "create_staff", org, body)
+
+
+@blp.route("/orgs/<org>/staff", methods=["GET"])
+@authorize(*STAFF)
+@blp.arguments(AccountSearch(only=("limit", "cursor")), location="query")
+@blp.response(200, StaffList)
+def list_staff(query, org):
+    """The org's staff members, by name."""
+    return call("accounts", "list_staff", org, limit=query["limit"], cursor=query["cursor"])

@@ -1,1 +1,39 @@
-"""Accounts's typed errors (registered so they cross RPC as themselves)."""
+"""Accounts's typed errors (registered so they cross RPC as themselves).
+
+Imported by the gateway: keep this module free of database and broker imports."""
+from services.common.errors import (BusinessRuleViolation, NotFound, Unauthenticated,
+                                    remote_error)
+
+
+@remote_error
+class InvalidApiKey(Unauthenticated):
+    """The API key is unknown, malformed or does not match (one message for all cases)."""
+    code = "unauthenticated"
+
+
+@remote_error
+class InvalidCredentials(Unauthenticated):
+    """Wrong email or wrong password: the same message for both, so that a login form
+    cannot be used to find out which emails have an account."""
+    code = "unauthenticated"
+
+
+@remote_error
+class AccountNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class MemberNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class StaffNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class EmailAlreadyRegistered(BusinessRuleViolation):
+    """Owner emails are unique per org, case-insensitively (R1.2)."""
+    code = "email_already_registered"

@@ -1,12 +1,237 @@
-"""Accounts service entrypoints."""
+"""Accounts service entrypoints: API keys and tokens, customer accounts and their
+members (R1.2), staff members of the agenda (R5.1). Contract: docs/contracts.md."""
 from pathlib import Path
 
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from services.common import config
+from services.common.clock import Clock
+from services.common.errors import InvalidInput
+from services.common.schemas import dump, load
 from services.common.service import ServiceBase
+from services.common.types import new_id
 from services.common.uow import Database
 
-from .adapters.models import metadata
+from . import schemas
+from .adapters import passwords
+from .adapters.models import Account, ApiKey, Member, StaffMember, metadata
+from .adapters.repositories import (AccountRepository, ApiKeyRepository, StaffRepository,
+                                    account_dict, member_dict, staff_dict)
+from .domain import api_keys, people, tokens
+from .exceptions import (AccountNotFound, EmailAlreadyRegistered, InvalidApiKey,
+                         InvalidCredentials, MemberNotFound, StaffNotFound)
+
+BAD_CREDENTIALS = "the email or password is not correct"
+
+
+def _id(name, value):
+    """Ids and org ids are non-empty strings; anything else is a caller's mistake."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
+    return value
+
+
+def _check_birth_dates(members, now, prefix=None):
+    problems = {}
+    for index, member in enumerate(members):
+        found = people.birth_date_problems(member["birth_date"], now)
+        if found:
+            problems[index] = {"birth_date": found}
+    if problems:
+        details = {prefix: problems} if prefix else problems[0]
+        raise InvalidInput("the request is not valid", details)
+
+
+def _new_member(org_id, account_id, position, data, now):
+    return Member(id=new_id("mem"), org_id=org_id, account_id=account_id, position=position,
+                  first_name=data["first_name"], last_name=data["last_name"],
+                  name_key=people.member_search_key(data["first_name"], data["last_name"]),
+                  birth_date=data["birth_date"], gender=data["gender"],
+                  skills=people.normalize_skills(data["skills"]), created_at=now)
 
 
 class AccountsService(ServiceBase):
     name = "accounts"
     db = Database("accounts", metadata, Path(__file__).parent / "migrations")
+    clock = Clock()
+
+    # -- API keys and tokens -----------------------------------------------------------------
+    @rpc
+    def create_api_key(self, org_id, data):
+        org_id = _id("org_id", org_id)
+        data = load(schemas.ApiKeyCreate(), data)
+        new = api_keys.generate()
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            ApiKeyRepository(uow.session).add(ApiKey(
+                id=new.id, org_id=org_id, name=data["name"], role=data["role"],
+                secret_hash=new.secret_hash, created_at=now))
+            uow.commit()
+        return dump(schemas.ApiKeyCreated(), {
+            "id": new.id, "name": data["name"], "role": data["role"], "api_key": new.api_key,
+            "created_at": now.isoformat()})
+
+    @rpc
+    def token_for_api_key(self, api_key):
+        parsed = api_keys.parse(api_key)
+        if parsed is None:
+            raise InvalidApiKey("the API key is not valid")
+        key_id, secret = parsed
+        with self.db.uow(readonly=True) as uow:
+            key = ApiKeyRepository(uow.session).get(key_id)
+            found = (key.secret_hash, key.org_id, key.role) if key is not None else None
+        if found is None or not api_keys.verify(secret, found[0]):
+            raise InvalidApiKey("the API key is not valid")
+        _, key_org, role = found
+        return tokens.issue(config.jwt_secret(), subject=key_id, org_id=key_org, role=role,
+                            now=self.clock.now(), ttl_seconds=config.token_ttl_seconds())
+
+    @rpc
+    def login(self, org_id, email, password):
+        data = load(schemas.LoginRequest(),
+                    {"org_id": org_id, "email": email, "password": password})
+        with self.db.uow(readonly=True) as uow:
+            account = AccountRepository(uow.session).by_email(
+                data["org_id"], people.normalize_email(data["email"]))
+            account_id = account.id if account else None
+            stored_hash = account.password_hash if account else None
+        # Unknown email, account without a password, wrong password: one answer.
+        if not passwords.verify_password(stored_hash, data["password"]):
+            raise InvalidCredentials(BAD_CREDENTIALS)
+        return tokens.issue(config.jwt_secret(), subject=account_id, org_id=data["org_id"],
+                            role="customer", account_id=account_id, now=self.clock.now(),
+                            ttl_seconds=config.token_ttl_seconds())
+
+    # -- accounts and members ----------------------------------------------------------------
+    @rpc
+    def create_account(self, org_id, data):
+        org_id = _id("org_id", org_id)
+        data = load(schemas.AccountCreate(), data)
+        now = self.clock.now()
+        _check_birth_dates(data["members"], now, prefix="members")
+        email = people.normalize_email(data["email"])
+        # Hash before the transaction: the write lock is not held while argon2 works.
+        password_hash = passwords.hash_password(data["password"]) if data["password"] else None
+        account = Account(id=new_id("acc"), org_id=org_id, email=email, name=data["name"],
+                          name_key=people.fold(data["name"]), password_hash=password_hash,
+                          created_at=now)
+        try:
+            with self.db.uow() as uow:
+                repo = AccountRepository(uow.session)
+                if repo.email_taken(org_id, email):
+                    raise EmailAlreadyRegistered(
+                        "an account with this email already exists", {"email": [email]})
+                repo.add(account)
+                members = []
+                for position, member_data in enumerate(data["members"]):
+                    member = _new_member(org_id, account.id, position, member_data, now)
+                    repo.add_member(member)
+                    members.append(member)
+                result = account_dict(account, members)
+                uow.emit("account_created", result, occurred_at=now)
+                uow.commit()
+        except IntegrityError:  # another request registered the same email meanwhile
+            raise EmailAlreadyRegistered("an account with this email already exists",
+                                         {"email": [email]})
+        return dump(schemas.AccountOut(), result)
+
+    @rpc
+    def get_account(self, org_id, account_id):
+        org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
+        with self.db.uow(readonly=True) as uow:
+            repo = AccountRepository(uow.session)
+            account = repo.get(org_id, account_id)
+            if account is None:
+                raise AccountNotFound("no such account", {"account_id": account_id})
+            result = account_dict(account, repo.members_of([account.id])[account.id])
+        return dump(schemas.AccountOut(), result)
+
+    @rpc
+    def add_member(self, org_id, account_id, data):
+        org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
+        data = load(schemas.MemberCreate(), data)
+        now = self.clock.now()
+        _check_birth_dates([data], now)
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.session)
+            if repo.get_for_update(org_id, account_id) is None:
+                raise AccountNotFound("no such account", {"account_id": account_id})
+            member = _new_member(org_id, account_id, repo.next_position(account_id), data, now)
+            repo.add_member(member)
+            result = member_dict(member)
+            uow.emit("member_added", result, occurred_at=now)
+            uow.commit()
+        return dump(schemas.MemberOut(), result)
+
+    @rpc
+    def get_member(self, org_id, member_id):
+        org_id, member_id = _id("org_id", org_id), _id("member_id", member_id)
+        with self.db.uow(readonly=True) as uow:
+            member = AccountRepository(uow.session).get_member(org_id, member_id)
+            if member is None:
+                raise MemberNotFound("no such member", {"member_id": member_id})
+            result = member_dict(member)
+        return dump(schemas.MemberOut(), result)
+
+    @rpc
+    def get_members(self, org_id, member_ids):
+        """``{items}`` in the order asked; unknown ids (or another org's) are omitted."""
+        org_id = _id("org_id", org_id)
+        if not isinstance(member_ids, (list, tuple)) or len(member_ids) > 1000:
+            raise InvalidInput("the request is not valid",
+                               {"member_ids": ["must be a list of at most 1000 ids"]})
+        wanted = [_id("member_ids", m) for m in member_ids]
+        with self.db.uow(readonly=True) as uow:
+            found = {m.id: member_dict(m) for m in
+                     AccountRepository(uow.session).get_members(org_id, set(wanted))}
+        seen, items = set(), []
+        for member_id in wanted:
+            if member_id in found and member_id not in seen:
+                seen.add(member_id)
+                items.append(found[member_id])
+        return dump(schemas.MemberList(), {"items": items})
+
+    @rpc
+    def search_accounts(self, org_id, q, limit=None, cursor=None):
+        org_id = _id("org_id", org_id)
+        query = load(schemas.AccountSearch(), {"q": q or "", "limit": limit, "cursor": cursor})
+        with self.db.uow(readonly=True) as uow:
+            repo = AccountRepository(uow.session)
+            accounts, next_cursor = repo.search(org_id, query["q"], query["limit"],
+                                                query["cursor"])
+            members = repo.members_of([a.id for a in accounts])
+            items = [account_dict(a, members[a.id]) for a in accounts]
+        return dump(schemas.AccountPage(), {"items": items, "next_cursor": next_cursor})
+
+    # -- staff members ------------------------------------------------------------------------
+    @rpc
+    def create_staff(self, org_id, data):
+        org_id = _id("org_id", org_id)
+        data = load(schemas.StaffCreate(), data)
+        now = self.clock.now()
+        staff = StaffMember(id=new_id("stf"), org_id=org_id, name=data["name"], created_at=now)
+        with self.db.uow() as uow:
+            StaffRepository(uow.session).add(staff)
+            result = staff_dict(staff)
+            uow.emit("staff_created", dict(result, org_id=org_id), occurred_at=now)
+            uow.commit()
+        return dump(schemas.StaffMemberOut(), result)
+
+    @rpc
+    def list_staff(self, org_id, limit=None, cursor=None):
+        org_id = _id("org_id", org_id)
+        with self.db.uow(readonly=True) as uow:
+            staff, next_cursor = StaffRepository(uow.session).list(org_id, limit, cursor)
+            items = [staff_dict(s) for s in staff]
+        return dump(schemas.StaffList(), {"items": items, "next_cursor": next_cursor})
+
+    @rpc
+    def get_staff(self, org_id, staff_id):
+        org_id, staff_id = _id("org_id", org_id), _id("staff_id", staff_id)
+        with self.db.uow(readonly=True) as uow:
+            staff = StaffRepository(uow.session).get(org_id, staff_id)
+            if staff is None:
+                raise StaffNotFound("no such staff member", {"staff_id": staff_id})
+            result = staff_dict(staff)
+        return dump(schemas.StaffMemberOut(), result)
