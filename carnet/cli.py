@@ -81,7 +81,7 @@ def run(args):
         return 1
     procfile = str(config.ROOT / "Procfile")
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(config.var_dir() / "prometheus"))
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    os.environ.setdefault("PYTHONWARNINGS", config.QUIET_WARNINGS)
     # the Procfile's commands (nameko, gunicorn) live beside this interpreter
     bin_dir = os.path.dirname(sys.executable)
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")

@@ -8,6 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Eventlet announces its deprecation on import (Nameko needs it); keep the logs readable.
+QUIET_WARNINGS = ("ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands,"
+                  "ignore::Warning:nameko.containers")
+
 SERVICES = ("accounts", "catalog", "registration", "passes", "billing")
 
 

@@ -10,7 +10,7 @@ import subprocess
 import uuid
 from urllib.parse import quote
 
-from services.common.config import SERVICES
+from services.common.config import QUIET_WARNINGS, SERVICES
 
 PG_URL = os.environ.get("CARNET_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("CARNET_TEST_AMQP_BASE", "amqp://guest:guest@127.0.0.1:5672")
@@ -74,7 +74,7 @@ class TestEnvironment:
             "CARNET_VAR_DIR": str(self.workdir),
             "CARNET_JWT_SECRET": "test-secret-" + self.run_id,
             "CARNET_OUTBOX_RELAY_INTERVAL": "1",
-            "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            "PYTHONWARNINGS": QUIET_WARNINGS,
         }
         for name in (*SERVICES, "gateway"):
             self.env[f"{name.upper()}_DATABASE_URL"] = self._database_url(name)
