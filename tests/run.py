@@ -14,6 +14,9 @@ from tests.support.environment import postgres_reachable
 
 
 def main(argv):
+    from carnet.cli import check_broker
+    if check_broker():
+        return 1
     backends = os.environ.get("CARNET_TEST_DATABASES", "sqlite,postgresql").split(",")
     failed = []
     for backend in backends:
