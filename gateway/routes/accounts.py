@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from services.accounts.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
                                        ApiKeyCreate, ApiKeyCreated, MemberCreate, MemberOut,
-                                       StaffCreate, StaffList, StaffMemberOut)
+                                       PageQuery, StaffCreate, StaffList, StaffMemberOut)
 from services.common.errors import Forbidden, InvalidInput
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
@@ -81,7 +81,7 @@ def create_staff(body, org):
 
 @blp.route("/orgs/<org>/staff", methods=["GET"])
 @authorize(*STAFF)
-@blp.arguments(AccountSearch(only=("limit", "cursor")), location="query")
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, StaffList)
 def list_staff(query, org):
     """The org's staff members, by name."""

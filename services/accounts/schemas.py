@@ -77,12 +77,15 @@ class StaffCreate(Contract):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
-class AccountSearch(Contract):
+class PageQuery(Contract):
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None)
+
+
+class AccountSearch(PageQuery):
     q = fields.String(load_default="", validate=validate.Length(max=200),
                       metadata={"description": "fragment of the account name, the owner "
                                                "email or a member's name"})
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_LIMIT))
-    cursor = fields.String(load_default=None)
 
 
 # -- outputs --------------------------------------------------------------------------------

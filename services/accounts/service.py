@@ -221,8 +221,10 @@ class AccountsService(ServiceBase):
     @rpc
     def list_staff(self, org_id, limit=None, cursor=None):
         org_id = _id("org_id", org_id)
+        query = load(schemas.PageQuery(), {"limit": limit, "cursor": cursor})
         with self.db.uow(readonly=True) as uow:
-            staff, next_cursor = StaffRepository(uow.session).list(org_id, limit, cursor)
+            staff, next_cursor = StaffRepository(uow.session).list(org_id, query["limit"],
+                                                                   query["cursor"])
             items = [staff_dict(s) for s in staff]
         return dump(schemas.StaffList(), {"items": items, "next_cursor": next_cursor})
 
