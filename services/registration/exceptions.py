@@ -1,1 +1,83 @@
-"""Registration's typed errors (registered so they cross RPC as themselves)."""
+"""Registration's typed errors (registered so they cross RPC as themselves).
+
+Imported by the gateway: keep this module free of database and broker imports. The ``code``
+of each business-rule error is the API's error code (DOMAIN.md R3.3, R3.5)."""
+from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
+                                    remote_error)
+
+
+@remote_error
+class RegistrationNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class OfferingNotFound(NotFound):
+    """The activity, occurrence or member of a hold does not exist in this org."""
+    code = "not_found"
+
+
+# -- R3.3: refusals of a hold -------------------------------------------------------------------
+@remote_error
+class SoldOut(BusinessRuleViolation):
+    code = "sold_out"
+
+
+@remote_error
+class RegistrationClosed(BusinessRuleViolation):
+    """Outside the registration window, or the offer is not open at all (details.reason)."""
+    code = "registration_closed"
+
+
+@remote_error
+class NotEligible(BusinessRuleViolation):
+    """details.failed: the names of the restrictions the member does not meet (R2.7)."""
+    code = "not_eligible"
+
+
+@remote_error
+class PassRequired(BusinessRuleViolation):
+    """À la carte for pass holders only, asked to be paid with money (R2.3)."""
+    code = "pass_required"
+
+
+@remote_error
+class AlreadyRegistered(BusinessRuleViolation):
+    code = "already_registered"
+
+
+@remote_error
+class PassPaymentUnavailable(InvalidInput):
+    """Paying with a pass is a later issue: for now a hold is paid with money."""
+    code = "validation_error"
+
+
+# -- the checkout saga ---------------------------------------------------------------------------
+@remote_error
+class HoldExpired(BusinessRuleViolation):
+    """The hold lapsed and its seat could not be taken again (confirm)."""
+    code = "hold_expired"
+
+
+@remote_error
+class RegistrationNotHeld(BusinessRuleViolation):
+    """Confirm or release of a registration that is not (or no longer) a hold, e.g.
+    released, cancelled, or confirmed with another invoice."""
+    code = "registration_not_held"
+
+
+# -- R3.5, R3.6: cancellation ---------------------------------------------------------------------
+@remote_error
+class CancellationNotAllowed(BusinessRuleViolation):
+    code = "cancellation_not_allowed"
+
+
+@remote_error
+class CancellationDeadlinePassed(BusinessRuleViolation):
+    code = "cancellation_deadline_passed"
+
+
+@remote_error
+class RegistrationNotConfirmed(BusinessRuleViolation):
+    """Only a confirmed registration is cancelled; a hold is released (cart item removed)."""
+    code = "registration_not_confirmed"
