@@ -72,7 +72,7 @@ class TestEnvironment:
         self.env = {
             "AMQP_URI": self._make_vhost(),
             "CARNET_VAR_DIR": str(self.workdir),
-            "CARNET_JWT_SECRET": "test-secret-" + self.run_id,
+            "CARNET_JWT_SECRET": "test-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
             "CARNET_OUTBOX_RELAY_INTERVAL": "1",
             "PYTHONWARNINGS": QUIET_WARNINGS,
         }
