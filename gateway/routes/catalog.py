@@ -1,4 +1,302 @@
-"""API.md routes: catalog."""
+"""API.md routes: catalog (admin writes; every role of the org reads).
+
+Thin on purpose: the catalog service's contract schemas validate the request (400
+``validation_error`` with field details) and document the answer; the service does the
+rest. Seat conversions (R2.6) come with the registration service, in a later issue.
+"""
 from flask_smorest import Blueprint
 
+from services.catalog import schemas as s
+
+from ..auth import authorize
+from ..idempotency import idempotent
+from ..rpc import call
+
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="catalog")
+
+ProgramPage = s.page_of(s.ProgramOut, "ProgramPage")
+ActivityPage = s.page_of(s.ActivityOut, "ActivityPage")
+OccurrencePage = s.page_of(s.OccurrenceAvailabilityOut, "OccurrencePage")
+ServicePage = s.page_of(s.ServiceOut, "ServicePage")
+PassTypePage = s.page_of(s.PassTypeOut, "PassTypePage")
+BundleTypePage = s.page_of(s.BundleTypeOut, "BundleTypePage")
+MembershipTypePage = s.page_of(s.MembershipTypeOut, "MembershipTypePage")
+SubscriptionPlanPage = s.page_of(s.SubscriptionPlanOut, "SubscriptionPlanPage")
+
+
+def _body(schema_cls, data):
+    """The validated request body as JSON again, for the RPC (dates back to strings)."""
+    return schema_cls().dump(data)
+
+
+def with_availability(occurrence, taken=0):
+    """An occurrence with its à la carte seats: ``taken`` seats will come from the
+    registration service (a later issue); until then none are taken. The catalog already
+    said whether status, offer and window allow booking; no seat left is ``sold_out``."""
+    alc = occurrence["a_la_carte"]
+    capacity = alc.get("capacity") or 0
+    available = max(capacity - taken, 0)
+    bookable, reason = alc.get("bookable", False), alc.get("reason")
+    if bookable and available == 0:
+        bookable, reason = False, "sold_out"
+    return dict(occurrence, a_la_carte=dict(alc, taken=taken, available=available,
+                                            bookable=bookable, reason=reason))
+
+
+def _occurrence_page(result):
+    return {"items": [with_availability(o) for o in result["items"]],
+            "next_cursor": result.get("next_cursor")}
+
+
+# -- the org -----------------------------------------------------------------------------------
+
+@blp.route("/orgs/<org>", methods=["GET"])
+@authorize()
+@blp.response(200, s.OrgOut)
+def get_org(org):
+    """The organisation: name, timezone, currency, locale (R1.1)."""
+    return call("catalog", "get_org", org)
+
+
+# -- programs ------------------------------------------------------------------------------------
+
+@blp.route("/orgs/<org>/programs", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.ProgramIn)
+@blp.response(201, s.ProgramOut)
+def create_program(data, org):
+    """Create a program, which groups activities (R2.1)."""
+    return call("catalog", "create_program", org, _body(s.ProgramIn, data))
+
+
+@blp.route("/orgs/<org>/programs", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, ProgramPage)
+def list_programs(query, org):
+    return call("catalog", "list_programs", org, **query)
+
+
+@blp.route("/orgs/<org>/programs/<program_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.ProgramOut)
+def get_program(org, program_id):
+    return call("catalog", "get_program", org, program_id)
+
+
+# -- activities ----------------------------------------------------------------------------------
+
+@blp.route("/orgs/<org>/activities", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.ActivityIn)
+@blp.response(201, s.ActivityOut)
+def create_activity(data, org):
+    """Create an activity; its schedule produces its occurrences in the org's local time
+    (R2.1, R1.4)."""
+    return call("catalog", "create_activity", org, _body(s.ActivityIn, data))
+
+
+@blp.route("/orgs/<org>/activities", methods=["GET"])
+@authorize()
+@blp.arguments(s.ActivitiesQuery, location="query")
+@blp.response(200, ActivityPage)
+def list_activities(query, org):
+    return call("catalog", "list_activities", org, **query)
+
+
+@blp.route("/orgs/<org>/activities/<activity_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.ActivityOut)
+def get_activity(org, activity_id):
+    return call("catalog", "get_activity", org, activity_id)
+
+
+@blp.route("/orgs/<org>/activities/<activity_id>", methods=["PATCH"])
+@authorize("admin")
+@blp.arguments(s.ActivityPatch)
+@blp.response(200, s.ActivityOut)
+def update_activity(patch, org, activity_id):
+    """Change an activity. Nested objects are merged; a schedule change regenerates the
+    future occurrences, keeping those whose start does not change (and their ids)."""
+    return call("catalog", "update_activity", org, activity_id, _body(s.ActivityPatch, patch))
+
+
+@blp.route("/orgs/<org>/activities/<activity_id>/occurrences", methods=["GET"])
+@authorize()
+@blp.arguments(s.RangeQuery, location="query")
+@blp.response(200, OccurrencePage)
+def list_occurrences(query, org, activity_id):
+    """The activity's occurrences starting in [from, to), with à la carte availability."""
+    return _occurrence_page(call("catalog", "list_occurrences", org, activity_id, **query))
+
+
+@blp.route("/orgs/<org>/activities/<activity_id>/occurrences", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.OccurrenceIn)
+@blp.response(201, s.OccurrenceAvailabilityOut)
+def add_occurrence(data, org, activity_id):
+    """Add a single occurrence outside the schedule (R2.1)."""
+    return with_availability(call("catalog", "add_occurrence", org, activity_id,
+                                  _body(s.OccurrenceIn, data)))
+
+
+@blp.route("/orgs/<org>/occurrences/<occurrence_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.OccurrenceAvailabilityOut)
+def get_occurrence(org, occurrence_id):
+    return with_availability(call("catalog", "get_occurrence", org, occurrence_id))
+
+
+@blp.route("/orgs/<org>/occurrences/<occurrence_id>/cancel", methods=["POST"])
+@authorize("admin")
+@idempotent
+@blp.response(200, s.OccurrenceAvailabilityOut)
+def cancel_occurrence(org, occurrence_id):
+    """Cancel one occurrence (R2.1); cancelling it again changes nothing."""
+    return with_availability(call("catalog", "cancel_occurrence", org, occurrence_id))
+
+
+@blp.route("/orgs/<org>/calendar", methods=["GET"])
+@authorize()
+@blp.arguments(s.CalendarQuery, location="query")
+@blp.response(200, OccurrencePage)
+def calendar(query, org):
+    """The shop's calendar: scheduled occurrences with à la carte enabled, across activities,
+    starting in [from, to), with availability."""
+    return _occurrence_page(call("catalog", "calendar", org, **query))
+
+
+# -- services, pass types, bundles, memberships, subscriptions ------------------------------------
+
+@blp.route("/orgs/<org>/services", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.ServiceIn)
+@blp.response(201, s.ServiceOut)
+def create_service(data, org):
+    """A service of the salon agenda (R2.10)."""
+    return call("catalog", "create_service", org, _body(s.ServiceIn, data))
+
+
+@blp.route("/orgs/<org>/services", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, ServicePage)
+def list_services(query, org):
+    return call("catalog", "list_services", org, **query)
+
+
+@blp.route("/orgs/<org>/services/<service_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.ServiceOut)
+def get_service(org, service_id):
+    return call("catalog", "get_service", org, service_id)
+
+
+@blp.route("/orgs/<org>/pass-types", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.PassTypeIn)
+@blp.response(201, s.PassTypeOut)
+def create_pass_type(data, org):
+    """A pass type (R2.8); its terms start at version 1."""
+    return call("catalog", "create_pass_type", org, _body(s.PassTypeIn, data))
+
+
+@blp.route("/orgs/<org>/pass-types", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, PassTypePage)
+def list_pass_types(query, org):
+    return call("catalog", "list_pass_types", org, **query)
+
+
+@blp.route("/orgs/<org>/pass-types/<pass_type_id>", methods=["PATCH"])
+@authorize("admin")
+@blp.arguments(s.PassTypePatch)
+@blp.response(200, s.PassTypeOut)
+def update_pass_type(patch, org, pass_type_id):
+    """Edit a pass type: a new terms version for future sales; passes already sold keep
+    theirs (R2.9)."""
+    return call("catalog", "update_pass_type", org, pass_type_id, _body(s.PassTypePatch, patch))
+
+
+@blp.route("/orgs/<org>/pass-types/<pass_type_id>", methods=["GET"])
+@authorize()
+@blp.arguments(s.TermsQuery, location="query")
+@blp.response(200, s.PassTypeOut)
+def get_pass_type(query, org, pass_type_id):
+    """The pass type with its current terms, or with ``?terms_version=`` a past version."""
+    return call("catalog", "get_pass_type_terms", org, pass_type_id,
+                query.get("terms_version"))
+
+
+@blp.route("/orgs/<org>/bundle-types", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.BundleTypeIn)
+@blp.response(201, s.BundleTypeOut)
+def create_bundle_type(data, org):
+    """A bundle type (R2.11): each division's price defaults to the sum of its services'
+    prices × counts, unless given."""
+    return call("catalog", "create_bundle_type", org, _body(s.BundleTypeIn, data))
+
+
+@blp.route("/orgs/<org>/bundle-types", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, BundleTypePage)
+def list_bundle_types(query, org):
+    return call("catalog", "list_bundle_types", org, **query)
+
+
+@blp.route("/orgs/<org>/bundle-types/<bundle_type_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.BundleTypeOut)
+def get_bundle_type(org, bundle_type_id):
+    return call("catalog", "get_bundle_type", org, bundle_type_id)
+
+
+@blp.route("/orgs/<org>/membership-types", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.MembershipTypeIn)
+@blp.response(201, s.MembershipTypeOut)
+def create_membership_type(data, org):
+    """A membership type (R2.12), which activities may require (R2.7)."""
+    return call("catalog", "create_membership_type", org, _body(s.MembershipTypeIn, data))
+
+
+@blp.route("/orgs/<org>/membership-types", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, MembershipTypePage)
+def list_membership_types(query, org):
+    return call("catalog", "list_membership_types", org, **query)
+
+
+@blp.route("/orgs/<org>/membership-types/<membership_type_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.MembershipTypeOut)
+def get_membership_type(org, membership_type_id):
+    return call("catalog", "get_membership_type", org, membership_type_id)
+
+
+@blp.route("/orgs/<org>/subscription-plans", methods=["POST"])
+@authorize("admin")
+@blp.arguments(s.SubscriptionPlanIn)
+@blp.response(201, s.SubscriptionPlanOut)
+def create_subscription_plan(data, org):
+    """A monthly subscription plan including activities (R2.13)."""
+    return call("catalog", "create_subscription_plan", org, _body(s.SubscriptionPlanIn, data))
+
+
+@blp.route("/orgs/<org>/subscription-plans", methods=["GET"])
+@authorize()
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, SubscriptionPlanPage)
+def list_subscription_plans(query, org):
+    return call("catalog", "list_subscription_plans", org, **query)
+
+
+@blp.route("/orgs/<org>/subscription-plans/<plan_id>", methods=["GET"])
+@authorize()
+@blp.response(200, s.SubscriptionPlanOut)
+def get_subscription_plan(org, plan_id):
+    return call("catalog", "get_subscription_plan", org, plan_id)

@@ -1,1 +1,144 @@
-"""Marshmallow contracts of registration's RPC methods and events."""
+"""Marshmallow contracts of registration's RPC methods and events (docs/contracts.md), also
+used by the gateway's registration routes (validation and the OpenAPI document).
+
+Inputs refuse unknown fields. Outputs document what the service returns (already JSON-ready:
+times are RFC 3339 strings, money integers in minor units), so dumping is the identity.
+"""
+from marshmallow import ValidationError, validates_schema
+
+from services.common.pagination import MAX_LIMIT
+from services.common.schemas import Contract, Money, fields, validate
+
+from .domain import rules
+
+Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+
+
+# -- inputs -------------------------------------------------------------------------------------
+class PayWith(Contract):
+    type = fields.String(load_default=rules.MONEY, validate=validate.OneOf([rules.MONEY,
+                                                                            rules.PASS]))
+    pass_id = Id(load_default=None, allow_none=True)
+
+
+class HoldIn(Contract):
+    kind = fields.String(required=True, validate=validate.OneOf(rules.KINDS))
+    member_id = Id(required=True)
+    account_id = Id(required=True)
+    activity_id = Id(load_default=None, allow_none=True,
+                     metadata={"description": "the activity (session)"})
+    occurrence_id = Id(load_default=None, allow_none=True,
+                       metadata={"description": "the occurrence (à la carte)"})
+    cart_id = Id(load_default=None, allow_none=True)
+    cart_item_id = Id(load_default=None, allow_none=True)
+    pay_with = fields.Nested(PayWith, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _what_is_held(self, data, **kwargs):
+        needed = "activity_id" if data.get("kind") == rules.SESSION else "occurrence_id"
+        if not data.get(needed):
+            raise ValidationError(f"required for a {data.get('kind')} hold", needed)
+
+
+class ConfirmIn(Contract):
+    registration_ids = fields.List(Id(), required=True, validate=validate.Length(min=1,
+                                                                                 max=500))
+    invoice_id = Id(required=True)
+
+
+class CancelIn(Contract):
+    by_staff = fields.Boolean(load_default=False)
+    restore_pass_use = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "staff, for a registration paid by a pass: give the use back "
+                       "(default: yes, R3.6)"})
+
+
+class ListQuery(Contract):
+    account_id = Id(load_default=None, allow_none=True)
+    activity_id = Id(load_default=None, allow_none=True)
+    occurrence_id = Id(load_default=None, allow_none=True)
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(rules.KINDS))
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(rules.STATUSES))
+    limit = fields.Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, allow_none=True)
+
+
+class ActivityQuery(Contract):
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(rules.KINDS))
+    occurrence_id = Id(load_default=None, allow_none=True)
+
+
+# -- gateway request bodies / queries -------------------------------------------------------------
+class CancelRequest(Contract):
+    restore_pass_use = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "staff only: for a registration paid by a pass, give the use back "
+                       "(default: yes, R3.6)"})
+
+
+class AccountRegistrationsQuery(Contract):
+    kind = fields.String(load_default=None, validate=validate.OneOf(rules.KINDS))
+    status = fields.String(load_default=None, validate=validate.OneOf(rules.STATUSES))
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None)
+
+
+# -- outputs ------------------------------------------------------------------------------------
+class PaidWithOut(Contract):
+    type = fields.String(required=True, metadata={"description": "money | pass | subscription"})
+    id = fields.String(allow_none=True, metadata={
+        "description": "the invoice (money), pass or subscription"})
+
+
+class RegistrationOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    kind = fields.String(required=True, metadata={"description": "session | a_la_carte"})
+    member_id = fields.String(required=True)
+    member_name = fields.String(allow_none=True)
+    account_id = fields.String(required=True)
+    activity_id = fields.String(required=True)
+    occurrence_id = fields.String(allow_none=True)
+    starts_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    status = fields.String(required=True, metadata={
+        "description": "held | confirmed | cancelled | released | expired"})
+    price = Money(required=True)
+    description = fields.String(required=True)
+    accounting_code = fields.String(allow_none=True)
+    hold_expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    invoice_id = fields.String(allow_none=True)
+    cart_id = fields.String(allow_none=True)
+    cart_item_id = fields.String(allow_none=True)
+    paid_with = fields.Nested(PaidWithOut, required=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+    confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    ended_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    cancelled_by = fields.String(allow_none=True,
+                                 metadata={"description": "client | staff | invoice_void"})
+    refund_to_credit = Money(allow_none=True)
+
+
+class RegistrationPage(Contract):
+    items = fields.List(fields.Nested(RegistrationOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class RegistrationList(Contract):
+    items = fields.List(fields.Nested(RegistrationOut), required=True)
+
+
+class OccurrenceCounts(Contract):
+    occurrence_id = fields.String(required=True)
+    starts_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    status = fields.String(allow_none=True)
+    session_count = fields.Integer(required=True)
+    a_la_carte_count = fields.Integer(required=True)
+
+
+class ActivityRegistrationsOut(Contract):
+    activity_id = fields.String()
+    session_count = fields.Integer(required=True)
+    a_la_carte_count = fields.Integer(required=True)
+    occurrences = fields.List(fields.Nested(OccurrenceCounts))
+    items = fields.List(fields.Nested(RegistrationOut), required=True)

@@ -1,0 +1,288 @@
+"""Seats and registrations in the database, within a unit of work.
+
+Capacity is enforced here, in the database, never in memory (several instances of the
+service run at once, R3.1):
+
+- a seat is taken by ``UPDATE seat_pools SET taken = taken + 1 WHERE id = :pool AND
+  taken < capacity`` in the same transaction as the hold's insert: if it updates no row, the
+  pool is full. PostgreSQL (READ COMMITTED) re-checks the condition on the row version left
+  by a concurrent writer; SQLite runs write transactions one at a time (BEGIN IMMEDIATE).
+- a seat is given back by ``taken - 1`` in the transaction that moves the registration out
+  of ``held``/``confirmed``, only if it was in one of them (a second release frees nothing).
+- R3.2 is a partial unique index (one held or confirmed registration per member and pool).
+
+Lock order, so that PostgreSQL never deadlocks: a transaction that changes a registration's
+status first locks its pool row (``lock_pool``), then the registration rows. Every status
+change of a registration therefore happens under its pool's lock, which also makes the
+counts exact.
+"""
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.pagination import page, paginate
+from services.common.types import new_id
+
+from ..domain import rules
+from .models import OccurrenceActivity, Registration, SeatPool
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def registration_dict(r: Registration) -> dict:
+    """The contract's Registration (docs/contracts.md), JSON-ready."""
+    return {
+        "id": r.id, "org_id": r.org_id, "kind": r.kind,
+        "member_id": r.member_id, "member_name": r.member_name, "account_id": r.account_id,
+        "activity_id": r.activity_id, "occurrence_id": r.occurrence_id,
+        "starts_at": r.starts_at_local, "status": r.status, "price": r.price,
+        "description": r.description, "accounting_code": r.accounting_code,
+        "hold_expires_at": _iso(r.hold_expires_at) if r.status == rules.HELD else None,
+        "invoice_id": r.invoice_id, "cart_id": r.cart_id, "cart_item_id": r.cart_item_id,
+        "paid_with": {"type": r.paid_with_type, "id": r.paid_with_id},
+        "created_at": _iso(r.created_at), "confirmed_at": _iso(r.confirmed_at),
+        "ended_at": _iso(r.ended_at), "cancelled_by": r.cancelled_by,
+        "refund_to_credit": r.refund_to_credit,
+    }
+
+
+def _insert_ignoring_duplicates(session, model, values, key):
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=key))
+
+
+class Seats:
+    """The pools of seats (R2.4) and the status changes that take or free a seat."""
+
+    def __init__(self, session):
+        self.session = session
+
+    # -- pools ---------------------------------------------------------------------------------
+    def ensure_pool(self, offering: rules.Offering, now):
+        """Create the pool on first use, with the catalog's capacity (racing instances:
+        one insert wins, the others do nothing)."""
+        _insert_ignoring_duplicates(self.session, SeatPool, dict(
+            id=offering.pool_key, org_id=offering.org_id, kind=offering.kind,
+            activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
+            capacity=offering.capacity, taken=0, occurrences_known=False,
+            created_at=now, updated_at=now), ["id"])
+
+    def lock_pool(self, pool_id, skip_locked=False):
+        """The pool row (id, capacity, taken), locked until commit on PostgreSQL (SQLite's
+        write transaction is already exclusive). None if the pool does not exist, or is
+        locked by another transaction with ``skip_locked``."""
+        query = select(SeatPool.id, SeatPool.capacity, SeatPool.taken,
+                       SeatPool.occurrences_known).where(SeatPool.id == pool_id)
+        return self.session.execute(query.with_for_update(skip_locked=skip_locked)).first()
+
+    def set_capacity(self, pool_id, capacity, now):
+        """The catalog's capacity, refreshed on every hold (seat conversions, R2.6, and edits
+        apply to the next hold; seats already taken are kept)."""
+        self.session.execute(
+            update(SeatPool).where(SeatPool.id == pool_id, SeatPool.capacity != capacity)
+            .values(capacity=capacity, updated_at=now)
+            .execution_options(synchronize_session=False))
+
+    def take_seat(self, pool_id, now) -> bool:
+        """The conditional update: True if a seat was taken, False if the pool is full."""
+        result = self.session.execute(
+            update(SeatPool).where(SeatPool.id == pool_id, SeatPool.taken < SeatPool.capacity)
+            .values(taken=SeatPool.taken + 1, updated_at=now)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+    def take_seat_unconditionally(self, pool_id, now):
+        """TEST-ONLY naive path (CARNET_UNSAFE_CAPACITY_CHECK): count kept, never checked."""
+        self.session.execute(
+            update(SeatPool).where(SeatPool.id == pool_id)
+            .values(taken=SeatPool.taken + 1, updated_at=now)
+            .execution_options(synchronize_session=False))
+
+    def give_back(self, pool_id, seats, now):
+        if seats:
+            self.session.execute(
+                update(SeatPool).where(SeatPool.id == pool_id)
+                .values(taken=SeatPool.taken - seats, updated_at=now)
+                .execution_options(synchronize_session=False))
+
+    def mark_occurrences_known(self, pool_id):
+        self.session.execute(update(SeatPool).where(SeatPool.id == pool_id)
+                             .values(occurrences_known=True)
+                             .execution_options(synchronize_session=False))
+
+    # -- registrations under their pool's lock ---------------------------------------------------
+    def reload(self, registration_id):
+        """A registration re-read after its pool was locked (fresh, and locked too)."""
+        return self.session.execute(
+            select(Registration).where(Registration.id == registration_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one()
+
+    def add_hold(self, registration: Registration):
+        self.session.add(registration)
+        self.session.flush()
+
+    def finish(self, registration: Registration, status, now):
+        """Move a registration to ``released``/``expired``/``cancelled``; its seat is free
+        at once if it had one."""
+        had_seat = registration.status in rules.ACTIVE
+        registration.status = status
+        registration.ended_at = now
+        registration.updated_at = now
+        self.session.flush()
+        if had_seat:
+            self.give_back(registration.pool_id, 1, now)
+
+    def expire_lapsed(self, pool_id, now, member_id=None) -> list:
+        """Expire the pool's holds whose time is up (optionally one member's); their seats are
+        free. The caller holds the pool's lock and emits ``registration_expired``."""
+        query = select(Registration).where(
+            Registration.pool_id == pool_id, Registration.status == rules.HELD,
+            Registration.hold_expires_at <= now)
+        if member_id is not None:
+            query = query.where(Registration.member_id == member_id)
+        lapsed = list(self.session.execute(
+            query.order_by(Registration.id).with_for_update()
+            .execution_options(populate_existing=True)).scalars())
+        for registration in lapsed:
+            registration.status = rules.EXPIRED
+            registration.ended_at = now
+            registration.updated_at = now
+        if lapsed:
+            self.session.flush()
+            self.give_back(pool_id, len(lapsed), now)
+        return lapsed
+
+    def pools_with_lapsed_holds(self, now, limit=100) -> list:
+        return list(self.session.execute(
+            select(Registration.pool_id).where(Registration.status == rules.HELD,
+                                               Registration.hold_expires_at <= now)
+            .group_by(Registration.pool_id).limit(limit)).scalars())
+
+    # -- the occurrences of an activity -----------------------------------------------------------
+    def remember_occurrences(self, org_id, activity_id, occurrence_ids):
+        for occurrence_id in occurrence_ids:
+            _insert_ignoring_duplicates(self.session, OccurrenceActivity, dict(
+                occurrence_id=occurrence_id, org_id=org_id, activity_id=activity_id),
+                ["occurrence_id"])
+
+
+class Registrations:
+    """Reads."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get(self, org_id, registration_id):
+        registration = self.session.get(Registration, registration_id)
+        if registration is None or registration.org_id != org_id:
+            return None
+        return registration
+
+    def get_many(self, org_id, registration_ids):
+        if not registration_ids:
+            return []
+        return list(self.session.execute(
+            select(Registration).where(Registration.org_id == org_id,
+                                       Registration.id.in_(list(registration_ids)))).scalars())
+
+    def active_for(self, pool_id, member_id):
+        return self.session.execute(
+            select(Registration).where(Registration.pool_id == pool_id,
+                                       Registration.member_id == member_id,
+                                       Registration.status.in_(rules.ACTIVE))).scalar_one_or_none()
+
+    def active_for_cart_item(self, org_id, cart_item_id):
+        if not cart_item_id:
+            return None
+        return self.session.execute(
+            select(Registration).where(Registration.org_id == org_id,
+                                       Registration.cart_item_id == cart_item_id,
+                                       Registration.status.in_(rules.ACTIVE))
+            .order_by(Registration.created_at.desc()).limit(1)).scalar_one_or_none()
+
+    def for_invoice(self, org_id, invoice_id):
+        return list(self.session.execute(
+            select(Registration).where(Registration.org_id == org_id,
+                                       Registration.invoice_id == invoice_id)
+            .order_by(Registration.id)).scalars())
+
+    def live_count(self, pool_id, now) -> int:
+        """Confirmed plus holds whose time is not up (the naive, unsafe path's count)."""
+        return self.session.execute(
+            select(func.count()).select_from(Registration).where(
+                Registration.pool_id == pool_id,
+                or_(Registration.status == rules.CONFIRMED,
+                    (Registration.status == rules.HELD) & (Registration.hold_expires_at > now)))
+        ).scalar_one()
+
+    def search(self, org_id, account_id=None, activity_id=None, occurrence_id=None, kind=None,
+               status=None, limit=None, cursor=None):
+        query = select(Registration).where(Registration.org_id == org_id)
+        if account_id:
+            query = query.where(Registration.account_id == account_id)
+        if activity_id:
+            query = query.where(Registration.activity_id == activity_id)
+        if occurrence_id:
+            query = query.where(Registration.occurrence_id == occurrence_id)
+        if kind:
+            query = query.where(Registration.kind == kind)
+        if status:
+            query = query.where(Registration.status == status)
+        query = query.order_by(Registration.created_at.desc(), Registration.id.desc())
+        query, limit, offset = paginate(query, limit, cursor)
+        return page(self.session.execute(query).scalars(), limit, offset)
+
+    def confirmed_of_activity(self, org_id, activity_id):
+        return list(self.session.execute(
+            select(Registration).where(Registration.org_id == org_id,
+                                       Registration.activity_id == activity_id,
+                                       Registration.status == rules.CONFIRMED)
+            .order_by(Registration.kind, Registration.starts_at, Registration.member_name,
+                      Registration.id)).scalars())
+
+    def activities_of(self, org_id, occurrence_ids) -> dict:
+        """``{occurrence_id: activity_id}`` for the occurrences this service has heard of."""
+        if not occurrence_ids:
+            return {}
+        rows = self.session.execute(
+            select(OccurrenceActivity.occurrence_id, OccurrenceActivity.activity_id).where(
+                OccurrenceActivity.org_id == org_id,
+                OccurrenceActivity.occurrence_id.in_(list(occurrence_ids))))
+        found = {occurrence_id: activity_id for occurrence_id, activity_id in rows}
+        rows = self.session.execute(
+            select(SeatPool.occurrence_id, SeatPool.activity_id).where(
+                SeatPool.org_id == org_id, SeatPool.occurrence_id.in_(list(occurrence_ids))))
+        for occurrence_id, activity_id in rows:
+            found.setdefault(occurrence_id, activity_id)
+        return found
+
+    def live_counts_by_pool(self, pool_ids, now, org_id) -> dict:
+        """``{pool_id: confirmed + live holds}`` of one org's pools."""
+        if not pool_ids:
+            return {}
+        rows = self.session.execute(
+            select(Registration.pool_id, func.count()).where(
+                Registration.org_id == org_id, Registration.pool_id.in_(list(pool_ids)),
+                or_(Registration.status == rules.CONFIRMED,
+                    (Registration.status == rules.HELD) & (Registration.hold_expires_at > now)))
+            .group_by(Registration.pool_id))
+        return {pool_id: count for pool_id, count in rows}
+
+
+def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seconds):
+    return Registration(
+        id=new_id("reg"), org_id=offering.org_id, kind=offering.kind, pool_id=offering.pool_key,
+        member_id=person.member_id, member_name=person.name, account_id=data["account_id"],
+        activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
+        starts_at=offering.starts_at,
+        starts_at_local=offering.starts_at.isoformat() if offering.starts_at else None,
+        status=rules.HELD, price=offering.price, description=offering.description,
+        accounting_code=offering.accounting_code,
+        hold_expires_at=rules.hold_expires_at(now, ttl_seconds),
+        cart_id=data.get("cart_id"), cart_item_id=data.get("cart_item_id"),
+        paid_with_type=rules.MONEY, paid_with_id=None,
+        cancellation_allowed=offering.cancellation.allowed,
+        cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
+        created_at=now, updated_at=now)
