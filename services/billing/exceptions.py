@@ -1,1 +1,87 @@
-"""Billing's typed errors (registered so they cross RPC as themselves)."""
+"""Billing's typed errors (registered so they cross RPC as themselves).
+
+Imported by the gateway and by billing's domain: keep this module free of database and
+broker imports. The ``code`` of each business-rule error is the API's error code.
+"""
+from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
+                                    PaymentDeclined, ServiceUnavailable, remote_error)
+
+
+@remote_error
+class CartNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class CartItemNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class InvoiceNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class InvalidBillingInput(InvalidInput):
+    """400 ``validation_error`` from billing's rules (details: field -> messages)."""
+    code = "validation_error"
+
+
+@remote_error
+class ItemTypeNotAvailable(InvalidInput):
+    """A cart item type of the API that this version does not sell yet (pass, bundle,
+    membership, subscription come in later issues)."""
+    code = "validation_error"
+
+
+@remote_error
+class CartNotOpen(BusinessRuleViolation):
+    """The cart is being checked out or was checked out (details: status, invoice_id)."""
+    code = "cart_not_open"
+
+
+@remote_error
+class CartEmpty(BusinessRuleViolation):
+    code = "cart_empty"
+
+
+@remote_error
+class InsufficientCredit(BusinessRuleViolation):
+    """The account's credit does not cover the total (details: balance, amount)."""
+    code = "insufficient_credit"
+
+
+@remote_error
+class CheckoutHoldExpired(BusinessRuleViolation):
+    """A hold of the cart lapsed and its seat could not be taken again: nothing was
+    charged (a charge already made was refunded); remove the item and add it again."""
+    code = "hold_expired"
+
+
+@remote_error
+class CheckoutRefused(BusinessRuleViolation):
+    """Registration refused to confirm the cart's seats for another reason (the code of
+    that refusal is kept); nothing was charged."""
+    code = "checkout_refused"
+
+    def __init__(self, message=None, details=None, code=None):
+        super().__init__(message, details)
+        if code:
+            self.code = code
+            self.args = (message, details, code)
+
+
+@remote_error
+class CardPaymentDeclined(PaymentDeclined):
+    """402: the card was declined; the holds stay until they expire so the client can
+    retry with another card (R6.2)."""
+    code = "payment_declined"
+
+
+@remote_error
+class CheckoutPending(ServiceUnavailable):
+    """503: the checkout started but a service behind it did not answer; it is completed
+    (or undone) by billing's recovery. Retry with the same Idempotency-Key to get its
+    outcome."""
+    code = "service_unavailable"

@@ -1,1 +1,153 @@
-"""Marshmallow contracts of billing's RPC methods and events."""
+"""Marshmallow contracts of billing's RPC methods and events (docs/contracts.md), also used
+by the gateway's routes so that both validate the same way.
+
+Input schemas refuse unknown fields. Output schemas carry what the service already made
+JSON-ready (times as RFC 3339 strings), so dumping them again is the identity.
+"""
+from services.common.pagination import MAX_LIMIT
+from services.common.schemas import Contract, Money, fields, validate
+
+from .domain.cart import ITEM_KINDS
+from .domain.payment import METHODS
+
+Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+class CartCreate(Contract):
+    account_id = Id(required=True)
+
+
+class PayWith(Contract):
+    pass_id = Id(load_default=None, allow_none=True)
+    cart_item_id = Id(load_default=None, allow_none=True)
+
+
+class CartItemCreate(Contract):
+    type = fields.String(required=True, validate=validate.OneOf(list(ITEM_KINDS)),
+                         metadata={"description": "session | a_la_carte (pass, bundle, "
+                                                  "membership, subscription: later)"})
+    member_id = Id(load_default=None, allow_none=True)
+    activity_id = Id(load_default=None, allow_none=True)
+    occurrence_id = Id(load_default=None, allow_none=True)
+    pass_type_id = Id(load_default=None, allow_none=True)
+    bundle_type_id = Id(load_default=None, allow_none=True)
+    division = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(min=1, max=200))
+    membership_type_id = Id(load_default=None, allow_none=True)
+    plan_id = Id(load_default=None, allow_none=True)
+    pay_with = fields.Nested(PayWith, load_default=None, allow_none=True)
+
+
+class PaymentIn(Contract):
+    method = fields.String(required=True, validate=validate.OneOf(list(METHODS)))
+    card_token = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(min=1, max=200))
+
+
+class CheckoutRequest(Contract):
+    payment = fields.Nested(PaymentIn, required=True)
+
+
+class VoidRequest(Contract):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class InvoiceListQuery(Contract):
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None)
+
+
+# -- outputs --------------------------------------------------------------------------------------
+class CartItemOut(Contract):
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    price = Money(required=True)
+    description = fields.String()
+    accounting_code = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    registration_id = fields.String(allow_none=True)
+    hold_expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    activity_id = fields.String(allow_none=True)
+    occurrence_id = fields.String(allow_none=True)
+    reference = fields.Dict()
+
+
+class CartOut(Contract):
+    id = fields.String(required=True)
+    account_id = fields.String(required=True)
+    status = fields.String(required=True,
+                           metadata={"description": "open | checking_out | checked_out"})
+    items = fields.List(fields.Nested(CartItemOut), required=True)
+    total = Money(required=True)
+    currency = fields.String(allow_none=True)
+    invoice_id = fields.String(allow_none=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class InvoiceLineOut(Contract):
+    id = fields.String(required=True)
+    position = fields.Integer()
+    type = fields.String(required=True)
+    description = fields.String(required=True)
+    amount = Money(required=True)
+    accounting_code = fields.String(allow_none=True)
+    paid_with = fields.String(required=True,
+                              metadata={"description": "money | pass | bundle | subscription"})
+    payment_method = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    registration_id = fields.String(allow_none=True)
+    cart_item_id = fields.String(allow_none=True)
+    reference = fields.Dict()
+
+
+class PaymentOut(Contract):
+    id = fields.String(required=True)
+    method = fields.String(required=True)
+    amount = Money(required=True)
+    charge_id = fields.String(allow_none=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class InvoiceOut(Contract):
+    id = fields.String(required=True)
+    number = fields.Integer(required=True)
+    account_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "paid | void"})
+    total = Money(required=True)
+    currency = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(InvoiceLineOut), required=True)
+    payments = fields.List(fields.Nested(PaymentOut), required=True)
+    issued_at = fields.String(metadata={"format": "date-time"})
+    voided_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    void_reason = fields.String(allow_none=True)
+    cart_id = fields.String(allow_none=True)
+    checkout_id = fields.String(allow_none=True)
+
+
+class InvoicePage(Contract):
+    items = fields.List(fields.Nested(InvoiceOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class CheckoutResult(Contract):
+    checkout_id = fields.String()
+    invoice = fields.Nested(InvoiceOut, required=True)
+    registrations = fields.List(fields.Dict(), required=True)
+    passes = fields.List(fields.Dict(), required=True)
+    bundles = fields.List(fields.Dict(), required=True)
+    memberships = fields.List(fields.Dict(), required=True)
+    subscriptions = fields.List(fields.Dict(), required=True)
+
+
+class CreditEntryOut(Contract):
+    amount = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    ref = fields.String(required=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class CreditOut(Contract):
+    account_id = fields.String(required=True)
+    balance = Money(required=True)
+    entries = fields.List(fields.Nested(CreditEntryOut), required=True)

@@ -1,0 +1,221 @@
+"""The checkout saga (R6.1, R6.2): a cart becomes one invoice, paid, with its seats
+confirmed, or nothing happens at all.
+
+Billing coordinates three systems that do not share a transaction: the payment provider,
+registration (the seats) and billing's own database (invoice, number, payment, cart). The
+checkout record says how far it got; it is written *before* each external step, and each
+step is idempotent, so whoever drives the record next (the request that created it, a
+retry with the same Idempotency-Key, or the recovery timer after a crash) can repeat the
+last step safely::
+
+    pending ──charge──▶ charged ──confirm seats──▶ completed   (invoice written with the
+       │                   │                                   number, payment, cart
+       ▼ declined          ▼ refused (hold_expired …)          checked out: one transaction)
+    declined          compensating ──refund, cancel──▶ failed
+
+- ``pending``: recorded, the card is to be charged (provider key: the checkout id).
+  Cash, credit and zero totals start at ``charged`` (the credit debit is written in the
+  transaction that records the checkout).
+- ``charged``: paid; the seats are to be confirmed (``registration.confirm`` with the
+  invoice id chosen at the start, idempotent for that invoice).
+- ``declined``: the card was refused; nothing else happened; the holds stay (R6.2).
+- ``compensating``: a later step was refused: the charge is refunded (provider key:
+  ``refund:<checkout id>``) and anything confirmed for the invoice is cancelled.
+- ``failed``: undone; credit debited for it is given back in the same transaction.
+
+A step that cannot be done now (a service does not answer) leaves the state as it is and
+hands the record to the recovery timer (``next_attempt_at``). Once seats are being
+confirmed, recovery goes forward (confirm again), never back on a guess: a confirm may be
+sitting in registration's queue, and confirming again is the only move that cannot leave
+a seat confirmed without an invoice.
+
+Only the holder of the record's lease may drive it; the lease is renewed before each
+external step and a step never lasts longer than the lease, so two processes never drive
+one checkout at once.
+"""
+from dataclasses import dataclass, field
+from typing import Protocol
+
+PENDING = "pending"
+CHARGED = "charged"
+COMPLETED = "completed"
+DECLINED = "declined"
+COMPENSATING = "compensating"
+FAILED = "failed"
+TERMINAL = (COMPLETED, DECLINED, FAILED)
+ACTIVE = (PENDING, CHARGED, COMPENSATING)
+
+HOLD_EXPIRED = "hold_expired"
+
+
+def initial_state(plan) -> str:
+    return PENDING if plan.charges_card else CHARGED
+
+
+def retry_delay_seconds(attempts: int) -> float:
+    """Backoff of the recovery timer for a checkout whose next step could not be done."""
+    return float(min(2 ** max(attempts - 1, 0), 10))
+
+
+def charge_key(checkout_id: str) -> str:
+    return f"checkout:{checkout_id}"
+
+
+def refund_key(checkout_id: str) -> str:
+    return f"refund:{checkout_id}"
+
+
+@dataclass
+class CheckoutRecord:
+    id: str
+    org_id: str
+    cart_id: str
+    account_id: str
+    invoice_id: str
+    state: str
+    method: str
+    amount: int
+    currency: str = None
+    card_token: str = None
+    charge_id: str = None
+    items: list = field(default_factory=list)
+    registrations: list = None
+    error: dict = None
+
+    @property
+    def registration_ids(self):
+        return [item["registration_id"] for item in self.items if item.get("registration_id")]
+
+    @property
+    def done(self):
+        return self.state in TERMINAL
+
+
+# -- what the saga needs from the outside --------------------------------------------------------
+class StepRefused(Exception):
+    """A service refused a step for good (a business rule): ``error`` = {code, message,
+    details}. The saga undoes what was done."""
+
+    def __init__(self, error: dict):
+        super().__init__(error.get("message", error.get("code")))
+        self.error = error
+
+
+class StepUnavailable(Exception):
+    """A service did not answer (timeout, broker, crash): the outcome is unknown; the same
+    step is tried again later."""
+
+
+class LeaseLost(Exception):
+    """Another process took over this checkout: stop driving it."""
+
+
+class Postponed(Exception):
+    """The saga stopped at a step it could not do now; recovery resumes it."""
+
+    def __init__(self, checkout, problem):
+        super().__init__(problem)
+        self.checkout = checkout
+        self.problem = problem
+
+
+class CheckoutStore(Protocol):
+    """Billing's records; each method is one transaction, conditional on ``owner`` still
+    holding the lease (else :class:`LeaseLost`)."""
+
+    def renew(self, checkout, owner) -> CheckoutRecord: ...
+    def mark_charged(self, checkout, owner, charge_id) -> CheckoutRecord: ...
+    def mark_declined(self, checkout, owner, error) -> CheckoutRecord: ...
+    def complete(self, checkout, owner, registrations) -> CheckoutRecord: ...
+    def start_compensation(self, checkout, owner, error) -> CheckoutRecord: ...
+    def mark_failed(self, checkout, owner) -> CheckoutRecord: ...
+    def postpone(self, checkout, owner, problem) -> None: ...
+
+
+class Seats(Protocol):
+    """Registration's side of the saga (docs/contracts.md); raise :class:`StepRefused`
+    or :class:`StepUnavailable`."""
+
+    def confirm(self, org_id, registration_ids, invoice_id) -> list: ...
+    def cancel_for_invoice(self, org_id, invoice_id) -> list: ...
+
+
+class CheckoutSaga:
+    def __init__(self, store: CheckoutStore, provider, seats: Seats):
+        self.store = store
+        self.provider = provider
+        self.seats = seats
+
+    def drive(self, checkout: CheckoutRecord, owner: str) -> CheckoutRecord:
+        """Run the checkout to a terminal state, or raise :class:`Postponed` (a service
+        did not answer) or :class:`LeaseLost`."""
+        steps = {PENDING: self._charge, CHARGED: self._confirm, COMPENSATING: self._undo}
+        while not checkout.done:
+            checkout = steps[checkout.state](checkout, owner)
+        return checkout
+
+    def _postpone(self, checkout, owner, problem):
+        self.store.postpone(checkout, owner, problem)
+        raise Postponed(checkout, problem)
+
+    def _charge(self, checkout, owner):
+        from .payment import CardDeclined, ProviderUnavailable
+        checkout = self.store.renew(checkout, owner)
+        try:
+            charge = self.provider.charge(
+                amount=checkout.amount, currency=checkout.currency,
+                card_token=checkout.card_token, idempotency_key=charge_key(checkout.id),
+                description=f"checkout {checkout.id}")
+        except CardDeclined as declined:
+            return self.store.mark_declined(checkout, owner, {
+                "code": "payment_declined", "message": declined.message,
+                "details": {"reason": declined.code}})
+        except ProviderUnavailable as problem:
+            self._postpone(checkout, owner, f"payment provider: {problem}")
+        return self.store.mark_charged(checkout, owner, charge.id)
+
+    def _confirm(self, checkout, owner):
+        checkout = self.store.renew(checkout, owner)
+        registrations = []
+        if checkout.registration_ids:
+            try:
+                registrations = self.seats.confirm(checkout.org_id, checkout.registration_ids,
+                                                   checkout.invoice_id)
+            except StepRefused as refused:
+                return self.store.start_compensation(checkout, owner, refused.error)
+            except StepUnavailable as problem:
+                self._postpone(checkout, owner, f"registration.confirm: {problem}")
+        return self.store.complete(checkout, owner, registrations)
+
+    def _undo(self, checkout, owner):
+        from .payment import ProviderUnavailable
+        checkout = self.store.renew(checkout, owner)
+        try:
+            if checkout.charge_id:
+                self.provider.refund(charge_id=checkout.charge_id, amount=checkout.amount,
+                                     idempotency_key=refund_key(checkout.id))
+            if checkout.registration_ids:
+                # Confirm is all or nothing and was refused, so this normally finds nothing;
+                # it mops up a confirm that was still queued when the refusal came back.
+                self.seats.cancel_for_invoice(checkout.org_id, checkout.invoice_id)
+        except (ProviderUnavailable, StepUnavailable) as problem:
+            self._postpone(checkout, owner, f"undoing: {problem}")
+        except StepRefused:
+            pass  # nothing to cancel for this invoice: nothing was confirmed
+        return self.store.mark_failed(checkout, owner)
+
+
+def outcome_error(checkout: CheckoutRecord):
+    """The error a declined or failed checkout answers (the same on every replay)."""
+    from ..exceptions import CardPaymentDeclined, CheckoutHoldExpired, CheckoutRefused
+    error = checkout.error or {}
+    code = error.get("code")
+    details = dict(error.get("details") or {}, checkout_id=checkout.id)
+    if checkout.state == DECLINED:
+        return CardPaymentDeclined(error.get("message") or "the card was declined", details)
+    if code == HOLD_EXPIRED:
+        return CheckoutHoldExpired(
+            "a hold of this cart expired and its seat could not be taken again; nothing "
+            "was charged", details)
+    return CheckoutRefused(f"the checkout was refused: {error.get('message') or code}; "
+                           "nothing was charged", details, code=code or "checkout_refused")

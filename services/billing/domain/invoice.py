@@ -1,0 +1,69 @@
+"""Invoices (R6.1, R6.5): one per completed checkout, a line per cart item, numbered per
+org without gaps, and voided rather than deleted.
+
+Numbering: the number is taken from the org's counter row in the transaction that inserts
+the invoice (see the repository), so a checkout that fails or is declined never takes a
+number, and two invoices never get the same one.
+
+Void (R3.7, R6.5): voiding cancels every registration the invoice paid for (the seats are
+free at once) and marks the invoice ``void``. It does **not** move money: the payments
+stay recorded as they were, and giving money back is a refund, a separate act that says
+where the money goes (original payment or account credit, R6.5). A voided invoice keeps
+its number (no gap) and its lines, so the sales it reverses stay traceable.
+"""
+PAID = "paid"
+VOID = "void"
+
+MONEY = "money"
+
+
+def lines_for(items, plan) -> list:
+    """The invoice lines of a checkout: one per item, in the cart's order, with how it was
+    paid (money, and the payment method)."""
+    lines = []
+    for position, item in enumerate(items, start=1):
+        lines.append({
+            "position": position,
+            "type": item["type"],
+            "description": item["description"],
+            "amount": item["price"],
+            "accounting_code": item.get("accounting_code"),
+            "paid_with": MONEY,
+            "payment_method": plan.method,
+            "member_id": item.get("member_id"),
+            "cart_item_id": item["id"],
+            "registration_id": item.get("registration_id"),
+            "reference": dict(item.get("reference") or {}),
+        })
+    return lines
+
+
+def total_of(lines) -> int:
+    return sum(line["amount"] for line in lines)
+
+
+def payments_for(plan, charge_id=None) -> list:
+    """What was paid: one payment for the money part (none when the total is 0)."""
+    if plan.amount == 0:
+        return []
+    return [{"method": plan.method, "amount": plan.amount, "charge_id": charge_id}]
+
+
+def void_is_done(invoice) -> bool:
+    return invoice.status == VOID
+
+
+def credit_for_cancellation(invoice, line, refund_to_credit: int) -> int:
+    """Account credit for a cancelled registration (R3.5), given what billing knows:
+
+    - a registration of a paid invoice: what registration says, never more than its line;
+    - of a voided invoice (or one being voided): nothing; the void governs the money;
+    - of an invoice billing never issued (a checkout that failed): nothing was kept.
+    """
+    if refund_to_credit <= 0 or invoice is None:
+        return 0
+    if invoice.status != PAID or invoice.void_requested_at is not None:
+        return 0
+    if line is None:
+        return 0
+    return min(refund_to_credit, line.amount)
