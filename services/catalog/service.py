@@ -24,8 +24,7 @@ from .adapters.repository import CatalogRepository, activity_spec, pass_terms, w
 from .domain import activities, products
 from .domain import schedule as scheduling
 from .domain.timeutil import localize, parse_bound
-from .exceptions import (InvalidCatalogInput, OccurrenceExists, OccurrenceNotFound,
-                         PassTypeTermsNotFound)
+from .exceptions import InvalidCatalogInput, OccurrenceExists, PassTypeTermsNotFound
 
 MAX_CALENDAR_DAYS = 366
 MAX_OCCURRENCE_IDS = 1000

@@ -13,7 +13,7 @@ schedule is cancelled (not deleted), and comes back with the same id if the sche
 brings its start back. The past is never rewritten.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import List, Optional
 
 from dateutil.rrule import WEEKLY, rrule
@@ -182,7 +182,3 @@ def plan_regeneration(existing: List[Existing], planned: List[Planned], now: dat
         if o.origin == ORIGIN_SCHEDULE and o.starts_at not in wanted:
             plan.cancel.append(o.id)
     return plan
-
-
-def is_date(value) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
