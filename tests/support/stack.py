@@ -106,8 +106,8 @@ class Stack:
             try:
                 if requests.get(self.url + "/health", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                time.sleep(0.1)  # the port is not open yet: poll again
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)  # not listening yet, or slow under load: poll again
         raise RuntimeError("gateway did not answer /health: " + self.tail("gateway"))
 
     @property
