@@ -220,17 +220,20 @@ class PassEntryOut(Schema):
     created_at = Time()
 
 
-class PassLedgerOut(Schema):
-    pass_ = fields.Nested(PassOut, data_key="pass")
-    items = fields.List(fields.Nested(PassEntryOut))
+# "pass" is a Python keyword: these two are built from dicts of fields.
+PassLedgerOut = Schema.from_dict({
+    "pass": fields.Nested(PassOut, required=True),
+    "items": fields.List(fields.Nested(PassEntryOut), required=True),
+}, name="PassLedgerOut")
 
-
-class PassMovementOut(Schema):
-    pass_ = fields.Nested(PassOut, data_key="pass", required=True)
-    entry = fields.Nested(PassEntryOut, allow_none=True)
-    replayed = fields.Boolean(metadata={"description": "true: an earlier identical request "
-                                                       "wrote this entry"})
-    credited = fields.Boolean(metadata={"description": "credit: whether the use came back"})
+PassMovementOut = Schema.from_dict({
+    "pass": fields.Nested(PassOut, required=True),
+    "entry": fields.Nested(PassEntryOut, allow_none=True, metadata={
+        "description": "null: a credit the terms do not allow (credited false)"}),
+    "replayed": fields.Boolean(metadata={"description": "true: an earlier identical request "
+                                                        "wrote this entry; nothing new"}),
+    "credited": fields.Boolean(metadata={"description": "credit: whether the use came back"}),
+}, name="PassMovementOut")
 
 
 class PassReportRow(Schema):

@@ -1,0 +1,46 @@
+"""Asking catalog and accounts by RPC: never inside a database transaction (on SQLite a
+green thread that yields while holding the write lock would stall the others), and with a
+time limit, since Nameko 2's RpcProxy waits forever: a service that does not answer in
+``CARNET_RPC_TIMEOUT`` seconds becomes ``service_unavailable``."""
+import eventlet
+from nameko.exceptions import MethodNotFound, UnknownService
+
+from services.common import config
+from services.common.errors import ServiceUnavailable
+
+# Registered so that their errors arrive here as themselves (and travel on unchanged).
+from services.accounts import exceptions as _accounts_errors  # noqa: F401
+from services.catalog import exceptions as _catalog_errors  # noqa: F401
+
+_NOTHING = object()
+
+
+def start(proxy, method, *args, **kwargs):
+    """Send the call now; :func:`wait_for` its reply later (so calls run in parallel)."""
+    try:
+        return getattr(proxy, method).call_async(*args, **kwargs)
+    except UnknownService as exc:
+        raise ServiceUnavailable(f"a service is not running ({exc})")
+
+
+def wait_for(reply, what):
+    result = _NOTHING
+    with eventlet.Timeout(config.rpc_timeout(), False):
+        result = reply.result()
+    if result is _NOTHING:
+        raise ServiceUnavailable(f"{what}: no answer within {config.rpc_timeout():g} s")
+    return result
+
+
+def call(proxy, method, *args, **kwargs):
+    return wait_for(start(proxy, method, *args, **kwargs), method)
+
+
+def pass_type_terms(catalog, org_id, pass_type_id):
+    """The pass type with its current terms and ``terms_version`` (R2.9). Falls back to
+    ``get_pass_type`` (which also carries ``terms_version``) if the catalog in front of us
+    is older than ``get_pass_type_terms``."""
+    try:
+        return call(catalog, "get_pass_type_terms", org_id, pass_type_id)
+    except MethodNotFound:
+        return call(catalog, "get_pass_type", org_id, pass_type_id)

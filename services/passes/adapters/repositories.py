@@ -1,0 +1,279 @@
+"""Reading and writing passes's tables within a unit of work.
+
+Balances shown and reported are sums of the ledgers, computed by the database
+(``GROUP BY``); the cached counters are only moved by conditional updates, here.
+"""
+from sqlalchemy import case, func, select, update
+
+from services.common.pagination import page, paginate
+
+from ..domain import bundles as bundle_rules
+from ..domain import passes as pass_rules
+from .models import Bundle, BundleEntry, BundleItem, Membership, Pass, PassEntry
+
+
+def _pass_sums():
+    """Per pass: the ledger balance and the uses still counted (debits not credited)."""
+    used = func.sum(case((PassEntry.kind.in_((pass_rules.DEBIT, pass_rules.CREDIT)),
+                          -PassEntry.delta), else_=0))
+    return (select(PassEntry.pass_id.label("pass_id"),
+                   func.coalesce(func.sum(PassEntry.delta), 0).label("balance"),
+                   func.coalesce(used, 0).label("used"))
+            .group_by(PassEntry.pass_id).subquery())
+
+
+class PassRepository:
+    def __init__(self, session):
+        self.session = session
+
+    # -- passes -----------------------------------------------------------------------------
+    def add(self, row: Pass):
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, org_id, pass_id):
+        row = self.session.get(Pass, pass_id)
+        if row is None or row.org_id != org_id:
+            return None
+        return row
+
+    def get_for_update(self, org_id, pass_id):
+        """The pass row, locked until commit (PostgreSQL; SQLite's immediate transaction
+        already serialises writers)."""
+        return self.session.execute(
+            select(Pass).where(Pass.id == pass_id, Pass.org_id == org_id)
+            .with_for_update().execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+
+    def by_sale_key(self, org_id, sale_key):
+        return self.session.execute(
+            select(Pass).where(Pass.org_id == org_id, Pass.sale_key == sale_key)
+        ).scalar_one_or_none()
+
+    def by_invoice(self, org_id, invoice_id, lock=False):
+        query = (select(Pass).where(Pass.org_id == org_id, Pass.invoice_id == invoice_id)
+                 .order_by(Pass.created_at, Pass.id))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.execute(query).scalars())
+
+    def with_sums(self, query):
+        """``(Pass, balance, used)`` rows of a ``select(Pass)``-shaped query."""
+        sums = _pass_sums()
+        return (query.add_columns(func.coalesce(sums.c.balance, 0),
+                                  func.coalesce(sums.c.used, 0))
+                .outerjoin(sums, sums.c.pass_id == Pass.id))
+
+    def of_account(self, org_id, account_id):
+        query = self.with_sums(select(Pass).where(Pass.org_id == org_id,
+                                                  Pass.account_id == account_id)
+                               .order_by(Pass.purchased_at, Pass.id))
+        return [tuple(r) for r in self.session.execute(query)]
+
+    def report_page(self, org_id, limit=None, cursor=None):
+        query = self.with_sums(select(Pass).where(Pass.org_id == org_id)
+                               .order_by(Pass.purchased_at, Pass.id))
+        query, limit, offset = paginate(query, limit, cursor)
+        rows, next_cursor = page(self.session.execute(query), limit, offset)
+        return [tuple(r) for r in rows], next_cursor
+
+    def sums(self, pass_id):
+        """(balance, used) of one pass, from its ledger."""
+        entries = self.session.execute(
+            select(PassEntry.kind, PassEntry.delta).where(PassEntry.pass_id == pass_id)).all()
+        return pass_rules.balance(d for _, d in entries), pass_rules.uses_made(entries)
+
+    # -- the cached counter --------------------------------------------------------------------
+    def take_one_use(self, pass_id) -> bool:
+        """The database's own guard: one use off the cache only if one is left."""
+        result = self.session.execute(
+            update(Pass).where(Pass.id == pass_id, Pass.uses_left >= 1)
+            .values(uses_left=Pass.uses_left - 1)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+    def give_back_one_use(self, pass_id):
+        self.session.execute(
+            update(Pass).where(Pass.id == pass_id, Pass.uses_left.is_not(None))
+            .values(uses_left=Pass.uses_left + 1)
+            .execution_options(synchronize_session=False))
+
+    def set_cache(self, pass_id, uses_left):
+        self.session.execute(update(Pass).where(Pass.id == pass_id)
+                             .values(uses_left=uses_left)
+                             .execution_options(synchronize_session=False))
+
+    # -- ledger ------------------------------------------------------------------------------
+    def add_entry(self, entry: PassEntry):
+        self.session.add(entry)
+        self.session.flush()
+        return entry
+
+    def entry(self, pass_id, ref_id, kind):
+        return self.session.execute(
+            select(PassEntry).where(PassEntry.pass_id == pass_id, PassEntry.ref_id == ref_id,
+                                    PassEntry.kind == kind)).scalar_one_or_none()
+
+    def ledger(self, pass_id):
+        return list(self.session.execute(
+            select(PassEntry).where(PassEntry.pass_id == pass_id).order_by(PassEntry.id)
+        ).scalars())
+
+
+class BundleRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, row: Bundle, items):
+        self.session.add(row)
+        self.session.flush()
+        for item in items:
+            self.session.add(item)
+        self.session.flush()
+
+    def get(self, org_id, bundle_id):
+        row = self.session.get(Bundle, bundle_id)
+        if row is None or row.org_id != org_id:
+            return None
+        return row
+
+    def get_for_update(self, org_id, bundle_id):
+        return self.session.execute(
+            select(Bundle).where(Bundle.id == bundle_id, Bundle.org_id == org_id)
+            .with_for_update().execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+
+    def by_sale_key(self, org_id, sale_key):
+        return self.session.execute(
+            select(Bundle).where(Bundle.org_id == org_id, Bundle.sale_key == sale_key)
+        ).scalar_one_or_none()
+
+    def by_invoice(self, org_id, invoice_id, lock=False):
+        query = (select(Bundle).where(Bundle.org_id == org_id, Bundle.invoice_id == invoice_id)
+                 .order_by(Bundle.created_at, Bundle.id))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.execute(query).scalars())
+
+    def of_account(self, org_id, account_id):
+        return list(self.session.execute(
+            select(Bundle).where(Bundle.org_id == org_id, Bundle.account_id == account_id)
+            .order_by(Bundle.purchased_at, Bundle.id)).scalars())
+
+    def of_member(self, org_id, member_id):
+        return list(self.session.execute(
+            select(Bundle).where(Bundle.org_id == org_id, Bundle.member_id == member_id)
+            .order_by(Bundle.purchased_at, Bundle.id)).scalars())
+
+    def counts(self, bundle_ids):
+        """``{bundle_id: [Counts per service, in the division's order]}`` from the ledgers."""
+        result = {bundle_id: [] for bundle_id in bundle_ids}
+        if not bundle_ids:
+            return result
+        sums = (select(BundleEntry.bundle_id, BundleEntry.service_id,
+                       func.sum(BundleEntry.d_total).label("total"),
+                       func.sum(BundleEntry.d_booked).label("booked"),
+                       func.sum(BundleEntry.d_used).label("used"))
+                .where(BundleEntry.bundle_id.in_(list(bundle_ids)))
+                .group_by(BundleEntry.bundle_id, BundleEntry.service_id).subquery())
+        rows = self.session.execute(
+            select(BundleItem.bundle_id, BundleItem.service_id,
+                   func.coalesce(sums.c.total, 0), func.coalesce(sums.c.booked, 0),
+                   func.coalesce(sums.c.used, 0))
+            .outerjoin(sums, (sums.c.bundle_id == BundleItem.bundle_id)
+                       & (sums.c.service_id == BundleItem.service_id))
+            .where(BundleItem.bundle_id.in_(list(bundle_ids)))
+            .order_by(BundleItem.bundle_id, BundleItem.position))
+        for bundle_id, service_id, total, booked, used in rows:
+            result[bundle_id].append(bundle_rules.Counts(service_id, int(total), int(booked),
+                                                         int(used)))
+        return result
+
+    def appointment_entries(self, bundle_id, appointment_id):
+        return [tuple(r) for r in self.session.execute(
+            select(BundleEntry.kind, BundleEntry.service_id)
+            .where(BundleEntry.bundle_id == bundle_id, BundleEntry.ref_id == appointment_id)
+            .order_by(BundleEntry.id))]
+
+    def move(self, bundle_id, service_id, d_booked, d_used) -> bool:
+        """The cached counts moved by a conditional update that holds only if the result
+        stays within bounds (booked, used >= 0 and remaining >= 0)."""
+        conditions = [BundleItem.bundle_id == bundle_id, BundleItem.service_id == service_id]
+        if d_booked < 0:
+            conditions.append(BundleItem.booked + d_booked >= 0)
+        if d_used < 0:
+            conditions.append(BundleItem.used + d_used >= 0)
+        if d_booked + d_used > 0:
+            conditions.append(BundleItem.total - BundleItem.booked - BundleItem.used
+                              >= d_booked + d_used)
+        result = self.session.execute(
+            update(BundleItem).where(*conditions)
+            .values(booked=BundleItem.booked + d_booked, used=BundleItem.used + d_used)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+    def zero_total(self, bundle_id):
+        """Revocation: nothing remains (only when nothing is booked or used)."""
+        self.session.execute(
+            update(BundleItem).where(BundleItem.bundle_id == bundle_id,
+                                     BundleItem.booked == 0, BundleItem.used == 0)
+            .values(total=0).execution_options(synchronize_session=False))
+
+    def add_entry(self, entry: BundleEntry):
+        self.session.add(entry)
+        self.session.flush()
+        return entry
+
+    def ledger(self, bundle_id):
+        return list(self.session.execute(
+            select(BundleEntry).where(BundleEntry.bundle_id == bundle_id)
+            .order_by(BundleEntry.id)).scalars())
+
+
+class MembershipRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, row: Membership):
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, org_id, membership_id):
+        row = self.session.get(Membership, membership_id)
+        if row is None or row.org_id != org_id:
+            return None
+        return row
+
+    def by_sale_key(self, org_id, sale_key):
+        return self.session.execute(
+            select(Membership).where(Membership.org_id == org_id,
+                                     Membership.sale_key == sale_key)).scalar_one_or_none()
+
+    def by_invoice(self, org_id, invoice_id, lock=False):
+        query = (select(Membership).where(Membership.org_id == org_id,
+                                          Membership.invoice_id == invoice_id)
+                 .order_by(Membership.created_at, Membership.id))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return list(self.session.execute(query).scalars())
+
+    def active_on(self, org_id, member_id, on_date):
+        return list(self.session.execute(
+            select(Membership).where(Membership.org_id == org_id,
+                                     Membership.member_id == member_id,
+                                     Membership.revoked_at.is_(None),
+                                     Membership.starts_on <= on_date,
+                                     Membership.ends_on > on_date)
+            .order_by(Membership.starts_on, Membership.id)).scalars())
+
+    def of_member(self, org_id, member_id):
+        return list(self.session.execute(
+            select(Membership).where(Membership.org_id == org_id,
+                                     Membership.member_id == member_id)
+            .order_by(Membership.starts_on, Membership.id)).scalars())
+
+    def of_account(self, org_id, account_id):
+        return list(self.session.execute(
+            select(Membership).where(Membership.org_id == org_id,
+                                     Membership.account_id == account_id)
+            .order_by(Membership.starts_on, Membership.id)).scalars())
