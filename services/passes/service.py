@@ -462,11 +462,12 @@ class PassesService(ServiceBase):
                 repo.add(row, [BundleItem(bundle_id=row.id, service_id=service_id,
                                           position=position, total=count, booked=0, used=0)
                                for position, (service_id, count) in enumerate(lines)])
-                for service_id, count in lines:
+                for position, (service_id, count) in enumerate(lines):
                     repo.add_entry(BundleEntry(bundle_id=row.id, org_id=org_id,
                                                service_id=service_id, kind=bundle_rules.SALE,
-                                               ref_id=data["invoice_id"], seq=0, d_total=count,
-                                               d_booked=0, d_used=0, created_at=now))
+                                               ref_id=data["invoice_id"], seq=position,
+                                               d_total=count, d_booked=0, d_used=0,
+                                               created_at=now))
                 view = self._bundle_view(repo, row)
                 uow.emit("bundle_sold", view, occurred_at=now)
                 uow.commit()
@@ -736,10 +737,11 @@ class PassesService(ServiceBase):
                 kept.append({"type": "bundle", "id": row.id,
                              "reason": bundle_rules.not_revocable_reason(counts)})
                 return
-            for c in counts:
+            for position, c in enumerate(counts):
                 repo.add_entry(BundleEntry(
                     bundle_id=row.id, org_id=row.org_id, service_id=c.service_id,
-                    kind=bundle_rules.REVOKE, ref_id=invoice_id, seq=0, d_total=-c.remaining,
+                    kind=bundle_rules.REVOKE, ref_id=invoice_id, seq=position,
+                    d_total=-c.remaining,
                     d_booked=0, d_used=0, reason="invoice voided", created_at=now))
             repo.zero_total(row.id)
             row.revoked_at = now

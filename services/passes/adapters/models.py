@@ -143,7 +143,9 @@ class BundleEntry(Base):
     org_id: Mapped[str] = mapped_column(String(64), nullable=False)
     service_id: Mapped[str] = mapped_column(String(64), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
-    ref_id: Mapped[str] = mapped_column(String(64), nullable=True)  # appointment id
+    ref_id: Mapped[str] = mapped_column(String(64), nullable=True)  # appointment or invoice
+    # book/unbook: how many came before for that appointment; sale/revoke: the service's
+    # position in the division.
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     d_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     d_booked: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
