@@ -106,15 +106,21 @@ def test_gender_and_skills(shop):
     assert shop.hold(household, occurrence=ok_occ)["status"] == "held"
 
 
-def test_a_required_membership_nobody_holds_yet(shop):
-    membership_type = shop.call("catalog", "create_membership_type", shop.org_id, {
-        "name": "Membre", "price": 2500, "duration_days": 365})
+def test_a_required_membership_active_on_the_occurrence_date(shop):
+    wanted, other = [shop.call("catalog", "create_membership_type", shop.org_id, {
+        "name": name, "price": 2500, "duration_days": 365})["id"] for name in ("A", "B")]
     _, (occurrence,) = shop.activity(
-        restrictions={"membership_type_ids": [membership_type["id"]]}, starts=[in_days(2)])
-    household = shop.household({})
-    # passes.active_memberships answers no membership until memberships are sold.
-    error = refused(lambda: shop.hold(household, occurrence=occurrence), "not_eligible")
+        restrictions={"membership_type_ids": [wanted]}, starts=[in_days(2)])
+    household = shop.household({}, {})
+    member, without = household["members"]
+    for membership_type_id, who in ((wanted, member), (other, without)):
+        shop.call("passes", "sell_membership", shop.org_id, {
+            "membership_type_id": membership_type_id, "account_id": household["id"],
+            "member_id": who["id"], "invoice_id": "inv_" + who["id"]})
+    error = refused(lambda: shop.hold(household, without, occurrence=occurrence),
+                    "not_eligible")
     assert error.details["failed"] == ["membership_type_ids"]
+    assert shop.hold(household, member, occurrence=occurrence)["status"] == "held"
 
 
 def test_every_failed_restriction_is_listed(shop):
