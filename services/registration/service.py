@@ -9,6 +9,7 @@ Capacities come from the catalog: each hold asks for the activity (and occurrenc
 for the window, restrictions and price, so the pool's capacity is refreshed from that answer
 on every hold; catalog edits and seat conversions (R2.6) apply from the next hold on.
 """
+from dataclasses import replace
 from pathlib import Path
 
 from nameko.events import event_handler
@@ -66,6 +67,8 @@ class RegistrationService(ServiceBase):
             activity = self._ask(peers.start(self.catalog, "get_activity", org_id,
                                              data["activity_id"]), "catalog.get_activity")
             offering = offerings.session_offering(org_id, activity)
+            if offering.eligibility_date is None:  # no occurrence yet: judged on today
+                offering = replace(offering, eligibility_date=self.clock.now().date())
         else:
             occurrence = self._ask(peers.start(self.catalog, "get_occurrence", org_id,
                                                data["occurrence_id"]), "catalog.get_occurrence")
