@@ -31,8 +31,8 @@ from . import settings
 from .adapters import offerings, peers
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
-from .domain import rules
-from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound, RegistrationNotFound,
+from .domain import participants, rules
+from .exceptions import (AlreadyRegistered, OfferingNotFound, RegistrationNotFound,
                          RegistrationNotHeld, SoldOut)
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 
@@ -115,8 +115,8 @@ class RegistrationService(ServiceBase):
                     and retried.pool_id == offering.pool_key:
                 return registration_dict(retried)  # the same request again: the same hold
             self._check(offering, person, data, memberships, now)
-            registration, expired, first_use = self._place_hold(uow.session, offering, person,
-                                                                data, now)
+            registration, expired, first_use = Seats(uow.session).place_hold(
+                offering, person, data, now, settings.hold_ttl_seconds())
             for lapsed in expired:
                 uow.emit("registration_expired", _event_data(lapsed))
             result = registration_dict(registration)
@@ -131,34 +131,6 @@ class RegistrationService(ServiceBase):
         rules.check_open(offering, now)
         rules.check_payment(offering, data.get("pay_with"))
         rules.check_eligible(offering, person, memberships)
-
-    @staticmethod
-    def _place_hold(session, offering, person, data, now):
-        """Take a seat and insert the hold, in one transaction (the caller's)."""
-        seats, reads = Seats(session), Registrations(session)
-        pool_id = offering.pool_key
-        seats.ensure_pool(offering, now)
-        pool = seats.lock_pool(pool_id)
-        seats.set_capacity(pool_id, offering.capacity, now)
-        # The member's own lapsed hold no longer counts as being registered (R3.2).
-        expired = seats.expire_lapsed(pool_id, now, member_id=person.member_id)
-        if reads.active_for(pool_id, person.member_id) is not None:
-            raise AlreadyRegistered("this member is already registered",
-                                    {"member_id": person.member_id, "kind": offering.kind})
-        if not seats.take_seat(pool_id, now):
-            # Before refusing, free the pool's lapsed holds (the sweep may not have run yet).
-            expired += seats.expire_lapsed(pool_id, now)
-            if not seats.take_seat(pool_id, now):
-                raise SoldOut("no seat is left", {"kind": offering.kind,
-                                                  "capacity": offering.capacity})
-        registration = new_hold(offering, person, data, now, settings.hold_ttl_seconds())
-        try:
-            seats.add_hold(registration)
-        except IntegrityError:
-            raise AlreadyRegistered("this member is already registered",
-                                    {"member_id": person.member_id, "kind": offering.kind})
-        first_use = offering.kind == rules.SESSION and not pool.occurrences_known
-        return registration, expired, first_use
 
     def _hold_naively(self, org_id, data, offering, member_reply):
         """TEST ONLY (CARNET_UNSAFE_CAPACITY_CHECK=1): count the seats in one transaction,
@@ -277,16 +249,9 @@ class RegistrationService(ServiceBase):
                             {"registration_id": registration.id})
                 elif registration.status in (rules.HELD, rules.EXPIRED):
                     if registration.status == rules.EXPIRED:
-                        events += self._retake(seats, reads, registration, now)
-                    registration.status = rules.CONFIRMED
-                    registration.invoice_id = data["invoice_id"]
-                    registration.paid_with_id = data["invoice_id"] \
-                        if registration.paid_with_type == rules.MONEY \
-                        else registration.paid_with_id
-                    registration.confirmed_at = now
-                    registration.updated_at = now
-                    registration.ended_at = None
-                    uow.session.flush()
+                        events += [("registration_expired", r)
+                                   for r in seats.retake(registration, now)]
+                    seats.confirm(registration, data["invoice_id"], now)
                     events.append(("registration_confirmed", registration))
                 else:
                     raise RegistrationNotHeld(
@@ -298,21 +263,6 @@ class RegistrationService(ServiceBase):
             result = {"items": [registration_dict(r) for r in confirmed]}
             uow.commit()
         return result
-
-    @staticmethod
-    def _retake(seats, reads, registration, now):
-        """An expired hold at checkout: take a seat again if there is one (and the member did
-        not register again meanwhile)."""
-        refused = HoldExpired("the hold expired and its seat is no longer available",
-                              {"registration_id": registration.id})
-        if reads.active_for(registration.pool_id, registration.member_id) is not None:
-            raise refused
-        expired = []
-        if not seats.take_seat(registration.pool_id, now):
-            expired = seats.expire_lapsed(registration.pool_id, now)
-            if not seats.take_seat(registration.pool_id, now):
-                raise refused
-        return [("registration_expired", r) for r in expired]
 
     # -- cancellation (R3.5–R3.7) -------------------------------------------------------------------
     @rpc
@@ -420,25 +370,8 @@ class RegistrationService(ServiceBase):
         with self.db.uow(readonly=True) as uow:
             registrations = [registration_dict(r) for r in Registrations(uow.session)
                              .confirmed_of_activity(org_id, activity_id)]
-        session = [r for r in registrations if r["kind"] == rules.SESSION]
-        per_occurrence = {}
-        for r in registrations:
-            if r["kind"] == rules.A_LA_CARTE:
-                key = r["occurrence_id"]
-                per_occurrence[key] = per_occurrence.get(key, 0) + 1
-        rows = [{"occurrence_id": o["id"], "starts_at": o.get("starts_at"),
-                 "status": o.get("status"), "session_count": len(session),
-                 "a_la_carte_count": per_occurrence.get(o["id"], 0)} for o in occurrences
-                if not query["occurrence_id"] or o["id"] == query["occurrence_id"]]
-        items = [r for r in registrations
-                 if (not query["kind"] or r["kind"] == query["kind"])
-                 and (not query["occurrence_id"] or r["kind"] == rules.SESSION
-                      or r["occurrence_id"] == query["occurrence_id"])]
-        a_la_carte_count = per_occurrence.get(query["occurrence_id"], 0) \
-            if query["occurrence_id"] else sum(per_occurrence.values())
-        return {"activity_id": activity_id, "session_count": len(session),
-                "a_la_carte_count": a_la_carte_count, "occurrences": rows,
-                "items": items}
+        return participants.activity_report(activity_id, occurrences, registrations,
+                                            query["kind"], query["occurrence_id"])
 
     @rpc
     def seat_counts(self, org_id, occurrence_ids):

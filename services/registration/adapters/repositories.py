@@ -18,11 +18,13 @@ counts exact.
 """
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from services.common.pagination import page, paginate
 from services.common.types import new_id
 
 from ..domain import rules
+from ..exceptions import AlreadyRegistered, HoldExpired, SoldOut
 from .models import OccurrenceActivity, Registration, SeatPool
 
 
@@ -134,6 +136,18 @@ class Seats:
         if had_seat:
             self.give_back(registration.pool_id, 1, now)
 
+    def confirm(self, registration: Registration, invoice_id, now):
+        """A hold (whose seat is counted) becomes a confirmed registration paid by the
+        invoice (``paid_with.id``: the invoice, for money)."""
+        registration.status = rules.CONFIRMED
+        registration.invoice_id = invoice_id
+        if registration.paid_with_type == rules.MONEY:
+            registration.paid_with_id = invoice_id
+        registration.confirmed_at = now
+        registration.updated_at = now
+        registration.ended_at = None
+        self.session.flush()
+
     def expire_lapsed(self, pool_id, now, member_id=None) -> list:
         """Expire the pool's holds whose time is up (optionally one member's); their seats are
         free. The caller holds the pool's lock and emits ``registration_expired``."""
@@ -159,6 +173,51 @@ class Seats:
             select(Registration.pool_id).where(Registration.status == rules.HELD,
                                                Registration.hold_expires_at <= now)
             .group_by(Registration.pool_id).limit(limit)).scalars())
+
+    # -- holding and taking a seat again ------------------------------------------------------------
+    def place_hold(self, offering, person, data, now, ttl_seconds):
+        """Take a seat and insert the hold, in the caller's transaction; returns
+        (hold, holds expired on the way, whether the session pool's occurrences are still
+        to be learnt). Refusals: ``already_registered``, ``sold_out``."""
+        pool_id = offering.pool_key
+        self.ensure_pool(offering, now)
+        pool = self.lock_pool(pool_id)
+        self.set_capacity(pool_id, offering.capacity, now)
+        # The member's own lapsed hold no longer counts as being registered (R3.2).
+        expired = self.expire_lapsed(pool_id, now, member_id=person.member_id)
+        already = AlreadyRegistered("this member is already registered",
+                                    {"member_id": person.member_id, "kind": offering.kind})
+        if Registrations(self.session).active_for(pool_id, person.member_id) is not None:
+            raise already
+        if not self.take_seat(pool_id, now):
+            # Before refusing, free the pool's lapsed holds (the sweep may not have run yet).
+            expired += self.expire_lapsed(pool_id, now)
+            if not self.take_seat(pool_id, now):
+                raise SoldOut("no seat is left", {"kind": offering.kind,
+                                                  "capacity": offering.capacity})
+        registration = new_hold(offering, person, data, now, ttl_seconds)
+        try:
+            self.add_hold(registration)
+        except IntegrityError:  # the unique index: a concurrent hold of the same member
+            raise already
+        first_use = offering.kind == rules.SESSION and not pool.occurrences_known
+        return registration, expired, first_use
+
+    def retake(self, registration, now):
+        """An expired hold at checkout takes a seat again if there is one (and the member
+        did not register again meanwhile), else ``hold_expired``. The caller holds the pool's
+        lock; returns the holds expired on the way."""
+        refused = HoldExpired("the hold expired and its seat is no longer available",
+                              {"registration_id": registration.id})
+        if Registrations(self.session).active_for(registration.pool_id,
+                                                  registration.member_id) is not None:
+            raise refused
+        expired = []
+        if not self.take_seat(registration.pool_id, now):
+            expired = self.expire_lapsed(registration.pool_id, now)
+            if not self.take_seat(registration.pool_id, now):
+                raise refused
+        return expired
 
     # -- the occurrences of an activity -----------------------------------------------------------
     def remember_occurrences(self, org_id, activity_id, occurrence_ids):
