@@ -9,6 +9,7 @@ Capacities come from the catalog: each hold asks for the activity (and occurrenc
 for the window, restrictions and price, so the pool's capacity is refreshed from that answer
 on every hold; catalog edits and seat conversions (R2.6) apply from the next hold on.
 """
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from .domain import participants, rules
 from .exceptions import (AlreadyRegistered, OfferingNotFound, RegistrationNotFound,
                          RegistrationNotHeld, SoldOut)
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
+
+log = logging.getLogger(__name__)
 
 
 def _event_data(registration):
@@ -168,6 +171,8 @@ class RegistrationService(ServiceBase):
         try:
             answer = peers.call(self.catalog, "list_occurrences", org_id, offering.activity_id)
         except Exception:
+            log.warning("could not list the occurrences of %s now; the next session hold "
+                        "will try again", offering.activity_id, exc_info=True)
             return
         with self.db.uow() as uow:
             seats = Seats(uow.session)
