@@ -1,12 +1,495 @@
-"""Billing service entrypoints."""
+"""Billing service entrypoints: carts, checkout (a saga coordinated here), invoices and
+their void, account credit (R6.1, R6.2, R6.5, R3.5, R3.7). Contract: docs/contracts.md.
+
+Entrypoints load their input, open units of work, call the domain and dump the result. The
+checkout saga itself is ``domain/checkout.py``; its records ``adapters/checkout_store.py``.
+No call to another service ever happens inside a database transaction.
+"""
+import logging
+from datetime import datetime
 from pathlib import Path
 
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from services.common.clock import Clock, ensure_utc
+from services.common.errors import InvalidInput, NotFound, ServiceUnavailable
+from services.common.idempotency import IdempotencyKeyReused
+from services.common.schemas import dump, load
 from services.common.service import ServiceBase
+from services.common.types import new_id
 from services.common.uow import Database
 
-from .adapters.models import metadata
+# Registration's and the other services' errors must arrive here as themselves (sold_out …)
+# so that they reach the gateway unchanged.
+from services.accounts import exceptions as _accounts_errors  # noqa: F401
+from services.catalog import exceptions as _catalog_errors  # noqa: F401
+from services.registration import exceptions as _registration_errors  # noqa: F401
+
+from . import schemas, settings
+from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
+from .adapters.models import Cart, CartItem, metadata
+from .adapters.registration_client import RegistrationSeats, call_with_timeout
+from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
+                                    DuplicateCause, InvoiceRepository, cart_dict,
+                                    checkout_record, item_dict)
+from .adapters.sandbox_provider import provider_for
+from .domain import cart as cart_rules
+from .domain import credit as credit_rules
+from .domain import invoice as invoice_rules
+from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
+                              StepRefused, StepUnavailable, initial_state, outcome_error)
+from .domain.payment import plan_payment
+from .exceptions import (CartItemNotFound, CartNotFound, CartNotOpen, CheckoutPending,
+                         InsufficientCredit, InvalidBillingInput, InvoiceNotFound)
+
+log = logging.getLogger(__name__)
+
+_currencies = {}  # org id -> currency (an org's currency never changes)
+
+
+def _id(name, value):
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
+    return value
+
+
+def _parse_time(value):
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return ensure_utc(value)
+    return ensure_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+
+
+class RetryLater(Exception):
+    """An event arrived before what it depends on was committed: requeue it."""
 
 
 class BillingService(ServiceBase):
     name = "billing"
     db = Database("billing", metadata, Path(__file__).parent / "migrations")
+    clock = Clock()
+    registration = RpcProxy("registration")
+    accounts = RpcProxy("accounts")
+    catalog = RpcProxy("catalog")
+    # Declares the ``billing.events`` exchange when the service starts: the outbox publishes
+    # through a standalone dispatcher, which does not declare it, and until a consumer of
+    # billing's events exists every publish would fail (and be retried) without it.
+    _declare_events_exchange = EventDispatcher()
+
+    # -- collaborators -------------------------------------------------------------------------
+    def _seats(self):
+        return RegistrationSeats(self.registration, settings.step_timeout())
+
+    def _provider(self):
+        return provider_for(self.db.engine, settings.payment_provider(), self.clock.now)
+
+    def _store(self):
+        return SqlCheckoutStore(self.db, self.clock, settings.lease_seconds())
+
+    def _call(self, proxy, service, method, *args):
+        return call_with_timeout(proxy, service, method, settings.step_timeout(), *args)
+
+    def _currency(self, org_id):
+        if org_id not in _currencies:
+            _currencies[org_id] = self._call(self.catalog, "catalog", "get_org",
+                                             org_id)["currency"]
+        return _currencies[org_id]
+
+    # -- carts ---------------------------------------------------------------------------------
+    @rpc
+    def create_cart(self, org_id, data):
+        org_id = _id("org_id", org_id)
+        data = load(schemas.CartCreate(), data)
+        currency = self._currency(org_id)  # an unknown org is not_found
+        try:
+            self._call(self.accounts, "accounts", "get_account", org_id, data["account_id"])
+        except NotFound:
+            raise InvalidBillingInput("the request is not valid",
+                                      {"account_id": ["no such account in this organisation"]})
+        now = self.clock.now()
+        cart = Cart(id=new_id("crt"), org_id=org_id, account_id=data["account_id"],
+                    status=cart_rules.OPEN, currency=currency, created_at=now, updated_at=now)
+        with self.db.uow() as uow:
+            CartRepository(uow.session).add(cart)
+            result = cart_dict(cart, [])
+            uow.commit()
+        return dump(schemas.CartOut(), result)
+
+    @rpc
+    def get_cart(self, org_id, cart_id):
+        org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
+        with self.db.uow(readonly=True) as uow:
+            repo = CartRepository(uow.session)
+            cart = repo.get(org_id, cart_id)
+            if cart is None:
+                raise CartNotFound("no such cart", {"cart_id": cart_id})
+            result = cart_dict(cart, repo.items(cart.id))
+        return dump(schemas.CartOut(), result)
+
+    @rpc
+    def add_item(self, org_id, cart_id, data):
+        org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
+        data = load(schemas.CartItemCreate(), data)
+        kind = cart_rules.check_item_request(data)
+        with self.db.uow(readonly=True) as uow:
+            cart = CartRepository(uow.session).get(org_id, cart_id)
+            if cart is None:
+                raise CartNotFound("no such cart", {"cart_id": cart_id})
+            cart_rules.ensure_open(cart)
+            item_id = new_id("itm")
+            hold_request = cart_rules.hold_request(kind, data, cart, item_id)
+        seats = self._seats()
+        hold = seats.hold(org_id, hold_request)
+        # The hold exists now; if the cart cannot take the item, give the seat back. (If
+        # this process dies right here, the hold simply expires, R3.1.)
+        try:
+            now = self.clock.now()
+            with self.db.uow() as uow:
+                repo = CartRepository(uow.session)
+                cart = repo.get(org_id, cart_id, for_update=True)
+                cart_rules.ensure_open(cart)
+                item = CartItem(
+                    id=item_id, org_id=org_id, cart_id=cart.id,
+                    position=repo.next_position(cart.id), type=kind.name,
+                    status=cart_rules.ACTIVE, member_id=data.get("member_id"),
+                    price=int(hold["price"]), description=hold.get("description") or kind.name,
+                    accounting_code=hold.get("accounting_code"), registration_id=hold["id"],
+                    hold_expires_at=_parse_time(hold.get("hold_expires_at")),
+                    reference=cart_rules.reference_of(kind, data, hold), pay_with=None,
+                    release_pending=False, created_at=now)
+                repo.add_item(item)
+                result = item_dict(item)
+                uow.commit()
+        except Exception:
+            try:
+                seats.release(org_id, hold["id"])
+            except (StepRefused, StepUnavailable):
+                log.warning("could not release hold %s; it will expire", hold["id"])
+            raise
+        return dump(schemas.CartItemOut(), result)
+
+    @rpc
+    def remove_item(self, org_id, cart_id, item_id):
+        org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
+        item_id = _id("item_id", item_id)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.session)
+            cart = repo.get(org_id, cart_id, for_update=True)
+            if cart is None:
+                raise CartNotFound("no such cart", {"cart_id": cart_id})
+            cart_rules.ensure_open(cart)
+            item = repo.item(cart.id, item_id)
+            if item is None or item.status != cart_rules.ACTIVE:
+                raise CartItemNotFound("no such item in this cart", {"item_id": item_id})
+            item.status = cart_rules.REMOVED
+            item.removed_at = now
+            item.release_pending = item.registration_id is not None
+            result = item_dict(item)
+            uow.commit()
+        if item.registration_id:
+            self._release(org_id, item.id, item.registration_id)
+        return dump(schemas.CartItemOut(), result)
+
+    def _release(self, org_id, item_id, registration_id):
+        """Give a removed item's seat back; the recovery timer retries if registration does
+        not answer (the hold would expire anyway)."""
+        try:
+            self._seats().release(org_id, registration_id)
+        except StepUnavailable:
+            log.warning("release of %s postponed: registration did not answer", registration_id)
+            return False
+        except StepRefused as refused:  # no longer a hold (expired, …): nothing to free
+            log.info("release of %s: %s", registration_id, refused.error.get("code"))
+        with self.db.uow() as uow:
+            item = uow.session.get(CartItem, item_id)
+            item.release_pending = False
+            uow.commit()
+        return True
+
+    # -- checkout ------------------------------------------------------------------------------
+    @rpc
+    def checkout(self, org_id, cart_id, data, idempotency_key=None):
+        org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
+        data = load(schemas.CheckoutRequest(), data)
+        if idempotency_key is not None and (not isinstance(idempotency_key, str)
+                                            or not 0 < len(idempotency_key) <= 255):
+            raise InvalidInput("the request is not valid",
+                               {"idempotency_key": ["at most 255 characters"]})
+        payment = data["payment"]
+        fp = fingerprint(payment)
+        store = self._store()
+        owner = new_id("own")
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            carts, checkouts = CartRepository(uow.session), CheckoutRepository(uow.session)
+            cart = carts.get(org_id, cart_id, for_update=True)
+            if cart is None:
+                raise CartNotFound("no such cart", {"cart_id": cart_id})
+            existing = checkouts.by_key(org_id, cart_id, idempotency_key) \
+                if idempotency_key else None
+            if existing is not None:
+                if existing.fingerprint != fp:
+                    raise IdempotencyKeyReused(
+                        "this Idempotency-Key was used for a different checkout of this cart",
+                        {"key": idempotency_key})
+                existing_id = existing.id
+            else:
+                items = carts.items(cart.id)
+                cart_rules.ensure_can_check_out(cart, items)
+                plan = plan_payment(cart_rules.total(items), payment["method"],
+                                    payment.get("card_token"))
+                row = new_checkout(org_id, cart, items, plan, initial_state(plan),
+                                   idempotency_key, fp, owner, now, store.lease)
+                if not carts.begin_checkout(cart, row.id, now):  # pragma: no cover (locked)
+                    raise CartNotOpen("the cart is being checked out", {"status": cart.status})
+                checkouts.add(row)
+                if plan.debits_credit:
+                    ledger = CreditLedger(uow.session)
+                    balance = ledger.debit(org_id, cart.account_id,
+                                           credit_rules.debit(plan.amount, credit_rules.CHECKOUT,
+                                                              row.id), now)
+                    if balance is None:
+                        raise InsufficientCredit(
+                            "the account's credit does not cover the total",
+                            {"balance": ledger.balance(org_id, cart.account_id),
+                             "amount": plan.amount})
+                    uow.emit("account_debited", {
+                        "org_id": org_id, "account_id": cart.account_id,
+                        "amount": plan.amount, "balance": balance,
+                        "reason": credit_rules.CHECKOUT, "ref": row.id}, occurred_at=now)
+                uow.commit()
+                existing_id = None
+        if existing_id is not None:
+            return self._resume(store, existing_id)
+        store.remember(row.id)
+        return self._drive(store, checkout_record(row), owner)
+
+    def _saga(self, store):
+        return CheckoutSaga(store, self._provider(), self._seats())
+
+    def _drive(self, store, record, owner):
+        try:
+            record = self._saga(store).drive(record, owner)
+        except (Postponed, LeaseLost):
+            raise CheckoutPending(
+                "the checkout is still being completed; retry with the same "
+                "Idempotency-Key to get its outcome", {"checkout_id": record.id})
+        return self._outcome(record)
+
+    def _resume(self, store, checkout_id):
+        """A retried checkout (same Idempotency-Key): its outcome, driving it on first if it
+        was interrupted and nobody else is driving it."""
+        with self.db.uow(readonly=True) as uow:
+            record = checkout_record(CheckoutRepository(uow.session).get(checkout_id))
+        if record.state in ACTIVE:
+            owner = new_id("own")
+            claimed = store.claim(checkout_id, owner)
+            if claimed is None:
+                raise CheckoutPending(
+                    "the checkout is still being completed; retry with the same "
+                    "Idempotency-Key to get its outcome", {"checkout_id": checkout_id})
+            return self._drive(store, claimed, owner)
+        return self._outcome(record)
+
+    def _outcome(self, record):
+        if record.state != COMPLETED:
+            raise outcome_error(record)
+        with self.db.uow(readonly=True) as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(record.org_id, record.invoice_id)
+            invoice_data = invoices.as_dict(invoice)
+        return dump(schemas.CheckoutResult(), {
+            "checkout_id": record.id, "invoice": invoice_data,
+            "registrations": record.registrations or [], "passes": [], "bundles": [],
+            "memberships": [], "subscriptions": []})
+
+    # -- invoices ------------------------------------------------------------------------------
+    @rpc
+    def get_invoice(self, org_id, invoice_id):
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        with self.db.uow(readonly=True) as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(org_id, invoice_id)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            result = invoices.as_dict(invoice)
+        return dump(schemas.InvoiceOut(), result)
+
+    @rpc
+    def list_invoices(self, org_id, account_id=None, limit=None, cursor=None):
+        org_id = _id("org_id", org_id)
+        if account_id is not None:
+            account_id = _id("account_id", account_id)
+        query = load(schemas.InvoiceListQuery(), {"limit": limit, "cursor": cursor})
+        with self.db.uow(readonly=True) as uow:
+            items, next_cursor = InvoiceRepository(uow.session).list(
+                org_id, account_id, query["limit"], query["cursor"])
+        return dump(schemas.InvoicePage(), {"items": items, "next_cursor": next_cursor})
+
+    @rpc
+    def void_invoice(self, org_id, invoice_id, data):
+        """R3.7, R6.5: cancel every registration the invoice paid for, then mark it void.
+        Moves no money (see domain/invoice.py). Idempotent."""
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        data = load(schemas.VoidRequest(), data)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(org_id, invoice_id, for_update=True)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            if invoice_rules.void_is_done(invoice):
+                return dump(schemas.InvoiceOut(), invoices.as_dict(invoice))
+            if invoice.void_requested_at is None:
+                # Written before registration is asked, so that the cancellations it
+                # announces are known to be the void's (no credit for them).
+                invoice.void_requested_at = now
+                invoice.void_reason = data["reason"]
+                uow.commit()
+        return dump(schemas.InvoiceOut(), self._finish_void(org_id, invoice_id))
+
+    def _finish_void(self, org_id, invoice_id):
+        try:
+            cancelled = self._seats().cancel_for_invoice(org_id, invoice_id)
+        except StepUnavailable:
+            raise ServiceUnavailable("registration did not answer; the void will be finished "
+                                     "shortly (retry to see it)", {"invoice_id": invoice_id})
+        except StepRefused as refused:
+            with self.db.uow() as uow:
+                invoice = InvoiceRepository(uow.session).get(org_id, invoice_id, for_update=True)
+                invoice.void_requested_at = None
+                uow.commit()
+            raise InvalidBillingInput(refused.error.get("message"),
+                                      refused.error.get("details"))
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(org_id, invoice_id, for_update=True)
+            if invoice.status != invoice_rules.VOID:
+                invoice.status = invoice_rules.VOID
+                invoice.voided_at = now
+                result = invoices.as_dict(invoice)
+                uow.emit("invoice_voided", dict(
+                    result, org_id=org_id,
+                    cancelled_registration_ids=[r["id"] for r in cancelled]), occurred_at=now)
+            else:
+                result = invoices.as_dict(invoice)
+            uow.commit()
+        return result
+
+    # -- account credit ------------------------------------------------------------------------
+    @rpc
+    def get_account_credit(self, org_id, account_id):
+        org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
+        with self.db.uow(readonly=True) as uow:
+            ledger = CreditLedger(uow.session)
+            result = {"account_id": account_id, "balance": ledger.balance(org_id, account_id),
+                      "entries": [{"amount": e.amount, "reason": e.reason, "ref": e.ref,
+                                   "created_at": e.created_at.isoformat()}
+                                  for e in ledger.entries(org_id, account_id)]}
+        return dump(schemas.CreditOut(), result)
+
+    @event_handler("registration", "registration_cancelled", requeue_on_error=True)
+    def on_registration_cancelled(self, payload):
+        """R3.5: money of a cancelled registration goes to the account's credit, once."""
+        data = (payload or {}).get("data") or {}
+        amount = data.get("refund_to_credit")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            return
+        account_id = data.get("account_id")
+        registration_id, invoice_id = data.get("id"), data.get("invoice_id")
+        if not (account_id and registration_id):
+            log.warning("registration_cancelled %s without account or id: ignored",
+                        payload.get("event_id"))
+            return
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            if not uow.claim_event(payload):
+                return
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.by_id(invoice_id) if invoice_id else None
+            if invoice_id and invoice is None:
+                checkout = CheckoutRepository(uow.session).by_invoice(invoice_id)
+                if checkout is not None and checkout.state in ACTIVE:
+                    raise RetryLater(f"checkout {checkout.id} of invoice {invoice_id} is "
+                                     "still being completed")
+            org_id = data.get("org_id") or (invoice.org_id if invoice else None)
+            if org_id is None or (invoice is not None and invoice.org_id != org_id):
+                log.warning("registration_cancelled %s: unknown org; ignored", registration_id)
+                uow.commit()
+                return
+            line = invoices.line_of_registration(invoice.id, registration_id) if invoice else None
+            credit = invoice_rules.credit_for_cancellation(invoice, line, amount)
+            if credit <= 0:
+                log.info("registration_cancelled %s: no credit (invoice %s)",
+                         registration_id, invoice_id)
+                uow.commit()  # remember the event
+                return
+            ledger = CreditLedger(uow.session)
+            try:
+                balance = ledger.credit(org_id, account_id,
+                                        credit_rules.credit(credit, credit_rules.CANCELLATION,
+                                                            registration_id), now,
+                                        details={"event_id": payload.get("event_id"),
+                                                 "invoice_id": invoice_id})
+            except DuplicateCause:
+                return
+            if balance is not None:
+                uow.emit("account_credited", {
+                    "org_id": org_id, "account_id": account_id, "amount": credit,
+                    "balance": balance, "reason": credit_rules.CANCELLATION,
+                    "ref": registration_id, "invoice_id": invoice_id}, occurred_at=now)
+            uow.commit()
+
+    @event_handler("registration", "registration_confirmed")
+    def on_registration_confirmed(self, payload):
+        """A confirmation that arrives for a checkout already undone (a confirm that was
+        still queued when its refusal came back) is cancelled again: no seat stays
+        confirmed without an invoice."""
+        data = (payload or {}).get("data") or {}
+        invoice_id = data.get("invoice_id")
+        if not invoice_id:
+            return
+        with self.db.uow(readonly=True) as uow:
+            checkout = CheckoutRepository(uow.session).by_invoice(invoice_id)
+            state = checkout.state if checkout is not None else None
+            org_id = checkout.org_id if checkout is not None else None
+        if state == FAILED:
+            try:
+                self._seats().cancel_for_invoice(org_id, invoice_id)
+            except (StepRefused, StepUnavailable):
+                log.warning("could not cancel late confirmation of %s", invoice_id)
+
+    # -- recovery ------------------------------------------------------------------------------
+    @timer(interval=settings.recovery_interval())
+    def recover(self):
+        """Resume (or undo) interrupted checkouts, retry releases and finish voids."""
+        store = self._store()
+        for checkout_id in store.due():
+            owner = new_id("own")
+            record = store.claim(checkout_id, owner)
+            if record is None:
+                continue
+            try:
+                self._saga(store).drive(record, owner)
+            except (Postponed, LeaseLost):
+                pass
+            except Exception:
+                log.exception("recovery of checkout %s failed; it will be retried",
+                              checkout_id)
+                store.postpone(record, owner, "recovery error")
+        with self.db.uow(readonly=True) as uow:
+            releases = [(i.org_id, i.id, i.registration_id)
+                        for i in CartRepository(uow.session).pending_releases()]
+            voids = [(i.org_id, i.id) for i in InvoiceRepository(uow.session).void_pending()]
+        for org_id, item_id, registration_id in releases:
+            self._release(org_id, item_id, registration_id)
+        for org_id, invoice_id in voids:
+            try:
+                self._finish_void(org_id, invoice_id)
+            except Exception:
+                log.warning("void of %s not finished yet", invoice_id, exc_info=True)

@@ -1,0 +1,202 @@
+"""The checkout saga's records in billing's database (the :class:`CheckoutStore` port).
+
+Every method is one short transaction and never calls another service. State changes are
+conditional on the caller still holding the checkout's lease, so a process that lost it
+(it was too slow and recovery took over) cannot move the record any more.
+
+:meth:`SqlCheckoutStore.complete` is the one transaction that makes the sale: the
+checkout becomes ``completed``, the org's invoice counter moves, the invoice with its lines
+and payment is inserted (keyed on the checkout: ``invoices.checkout_id`` is unique), the
+cart is checked out, and the events are written to the outbox.
+"""
+import hashlib
+import json
+import time
+from datetime import timedelta
+
+from services.common.types import new_id
+
+from ..domain import cart as cart_rules
+from ..domain import credit as credit_rules
+from ..domain import invoice as invoice_rules
+from ..domain.checkout import (CHARGED, COMPENSATING, COMPLETED, DECLINED, FAILED, PENDING,
+                               LeaseLost, retry_delay_seconds)
+from ..domain.payment import PaymentPlan
+from .models import Checkout, Invoice, InvoiceLine, Payment
+from .repositories import (CartRepository, CheckoutRepository, CreditLedger,
+                           InvoiceRepository, checkout_record)
+
+
+def fingerprint(payment: dict) -> str:
+    canonical = json.dumps({"method": payment.get("method"),
+                            "card_token": payment.get("card_token")}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_checkout(org_id, cart, items, plan, state, idempotency_key, fp, owner, now, lease):
+    return Checkout(
+        id=new_id("chk"), org_id=org_id, cart_id=cart.id, account_id=cart.account_id,
+        invoice_id=new_id("inv"), idempotency_key=idempotency_key, fingerprint=fp,
+        state=state, method=plan.method, card_token=plan.card_token, amount=plan.amount,
+        currency=cart.currency, items=cart_rules.snapshot(items), charge_id=None,
+        registrations=None, error=None, lease_owner=owner, lease_until=now + lease,
+        next_attempt_at=now + lease, attempts=0, created_at=now, updated_at=now)
+
+
+class SqlCheckoutStore:
+    def __init__(self, db, clock, lease_seconds):
+        self.db = db
+        self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        self._renewed = {}  # checkout id -> monotonic time our lease was last written
+
+    def _now(self):
+        return self.clock.now()
+
+    def remember(self, checkout_id):
+        self._renewed[checkout_id] = time.monotonic()
+
+    def _move(self, uow, checkout, owner, from_state, now, **values):
+        values.setdefault("lease_until", now + self.lease)
+        if not CheckoutRepository(uow.session).transition(checkout.id, owner, from_state, now,
+                                                          **values):
+            raise LeaseLost(checkout.id)
+
+    def _reload(self, uow, checkout_id):
+        return checkout_record(CheckoutRepository(uow.session).get(checkout_id))
+
+    def renew(self, checkout, owner):
+        # A lease written less than a third of its length ago still outlasts any step.
+        if time.monotonic() - self._renewed.get(checkout.id, 0) < self.lease.total_seconds() / 3:
+            return checkout
+        now = self._now()
+        with self.db.uow() as uow:
+            self._move(uow, checkout, owner, checkout.state, now)
+            uow.commit()
+        self.remember(checkout.id)
+        return checkout
+
+    def mark_charged(self, checkout, owner, charge_id):
+        now = self._now()
+        with self.db.uow() as uow:
+            self._move(uow, checkout, owner, PENDING, now, state=CHARGED, charge_id=charge_id)
+            record = self._reload(uow, checkout.id)
+            uow.commit()
+        self.remember(checkout.id)
+        return record
+
+    def mark_declined(self, checkout, owner, error):
+        now = self._now()
+        with self.db.uow() as uow:
+            self._move(uow, checkout, owner, PENDING, now, state=DECLINED, error=error,
+                       lease_owner=None, lease_until=None, finished_at=now)
+            # R6.2: the holds stay; the cart is open again for another attempt.
+            CartRepository(uow.session).end_checkout(checkout.cart_id, checkout.id,
+                                                     cart_rules.OPEN, now)
+            record = self._reload(uow, checkout.id)
+            uow.commit()
+        return record
+
+    def start_compensation(self, checkout, owner, error):
+        now = self._now()
+        with self.db.uow() as uow:
+            self._move(uow, checkout, owner, CHARGED, now, state=COMPENSATING, error=error)
+            record = self._reload(uow, checkout.id)
+            uow.commit()
+        self.remember(checkout.id)
+        return record
+
+    def mark_failed(self, checkout, owner):
+        now = self._now()
+        with self.db.uow() as uow:
+            self._move(uow, checkout, owner, COMPENSATING, now, state=FAILED,
+                       lease_owner=None, lease_until=None, finished_at=now)
+            if checkout.method == "account_credit" and checkout.amount > 0:
+                ledger = CreditLedger(uow.session)
+                balance = ledger.credit(
+                    checkout.org_id, checkout.account_id,
+                    credit_rules.credit(checkout.amount, credit_rules.CHECKOUT_UNDONE,
+                                        checkout.id), now)
+                if balance is not None:
+                    uow.emit("account_credited", {
+                        "org_id": checkout.org_id, "account_id": checkout.account_id,
+                        "amount": checkout.amount, "balance": balance,
+                        "reason": credit_rules.CHECKOUT_UNDONE, "ref": checkout.id},
+                        occurred_at=now)
+            CartRepository(uow.session).end_checkout(checkout.cart_id, checkout.id,
+                                                     cart_rules.OPEN, now)
+            record = self._reload(uow, checkout.id)
+            uow.commit()
+        return record
+
+    def postpone(self, checkout, owner, problem):
+        now = self._now()
+        with self.db.uow() as uow:
+            row = CheckoutRepository(uow.session).get(checkout.id)
+            attempts = (row.attempts or 0) + 1
+            if row.lease_owner == owner:
+                row.lease_owner = None
+                row.lease_until = None
+                row.attempts = attempts
+                row.next_attempt_at = now + timedelta(seconds=retry_delay_seconds(attempts))
+                row.last_problem = str(problem)[:2000]
+                row.updated_at = now
+                uow.commit()
+
+    def complete(self, checkout, owner, registrations):
+        now = self._now()
+        plan = PaymentPlan(checkout.method, checkout.amount, checkout.card_token)
+        with self.db.uow() as uow:
+            session = uow.session
+            self._move(uow, checkout, owner, CHARGED, now, state=COMPLETED,
+                       registrations=registrations, lease_owner=None, lease_until=None,
+                       finished_at=now)
+            invoices = InvoiceRepository(session)
+            lines = invoice_rules.lines_for(checkout.items, plan)
+            invoice = Invoice(
+                id=checkout.invoice_id, org_id=checkout.org_id,
+                number=invoices.next_number(checkout.org_id), account_id=checkout.account_id,
+                cart_id=checkout.cart_id, checkout_id=checkout.id, status=invoice_rules.PAID,
+                currency=checkout.currency, total=invoice_rules.total_of(lines),
+                issued_at=now)
+            line_rows = [InvoiceLine(id=new_id("inl"), org_id=checkout.org_id,
+                                     invoice_id=invoice.id, **line) for line in lines]
+            payment_rows = [Payment(id=new_id("pay"), org_id=checkout.org_id,
+                                    invoice_id=invoice.id, created_at=now, **payment)
+                            for payment in invoice_rules.payments_for(plan, checkout.charge_id)]
+            invoices.add(invoice, line_rows, payment_rows)
+            CartRepository(session).end_checkout(checkout.cart_id, checkout.id,
+                                                 cart_rules.CHECKED_OUT, now,
+                                                 invoice_id=invoice.id)
+            invoice_data = invoices.as_dict(invoice)
+            uow.emit("invoice_issued", dict(invoice_data, org_id=checkout.org_id),
+                     occurred_at=now)
+            for payment in invoice_data["payments"]:
+                uow.emit("payment_received", {
+                    "org_id": checkout.org_id, "account_id": checkout.account_id,
+                    "invoice_id": invoice.id, "payment": payment}, occurred_at=now)
+            uow.emit("checkout_completed", {
+                "org_id": checkout.org_id, "checkout_id": checkout.id,
+                "cart_id": checkout.cart_id, "account_id": checkout.account_id,
+                "invoice_id": invoice.id, "total": invoice.total,
+                "registration_ids": checkout.registration_ids}, occurred_at=now)
+            record = self._reload(uow, checkout.id)
+            uow.commit()
+        return record
+
+    # -- starting and taking over ---------------------------------------------------------
+    def claim(self, checkout_id, owner):
+        """Take over an unfinished checkout nobody drives; the record, or None."""
+        now = self._now()
+        with self.db.uow() as uow:
+            repo = CheckoutRepository(uow.session)
+            if not repo.claim(checkout_id, owner, now, now + self.lease):
+                return None
+            record = self._reload(uow, checkout_id)
+            uow.commit()
+        self.remember(checkout_id)
+        return record
+
+    def due(self, limit=20):
+        with self.db.uow(readonly=True) as uow:
+            return CheckoutRepository(uow.session).due(self._now(), limit)
