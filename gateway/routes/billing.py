@@ -1,0 +1,110 @@
+"""API.md routes: carts and checkout, invoices (R6.1, R6.2, R6.5, R3.7).
+
+Customers use the carts and invoices of their own account only; staff act for any account
+of their org (R1.2). Checkout and void honour ``Idempotency-Key``; the key is also handed to
+billing, which checks a cart out at most once per key.
+"""
+from flask import request
+from flask_smorest import Blueprint
+
+from services.billing.schemas import (CartCreate, CartItemCreate, CartItemOut, CartOut,
+                                      CheckoutRequest, CheckoutResult, InvoiceListQuery,
+                                      InvoiceOut, InvoicePage, VoidRequest)
+
+from ..auth import STAFF, authorize, current_principal, ensure_account_access
+from ..idempotency import idempotent
+from ..rpc import call
+
+blp = Blueprint("billing", __name__, url_prefix="/api/v1", description="carts, checkout, invoices")
+
+
+def _cart_access(org, cart_id):
+    """A customer's cart must be their own (staff skip the extra round trip)."""
+    if not current_principal().is_staff:
+        ensure_account_access(call("billing", "get_cart", org, cart_id)["account_id"])
+
+
+@blp.route("/orgs/<org>/carts", methods=["POST"])
+@authorize()
+@blp.arguments(CartCreate)
+@blp.response(201, CartOut)
+def create_cart(body, org):
+    """A cart for an account (a customer's own, or any account for staff)."""
+    ensure_account_access(body["account_id"])
+    return call("billing", "create_cart", org, body)
+
+
+@blp.route("/orgs/<org>/carts/<cart_id>", methods=["GET"])
+@authorize()
+@blp.response(200, CartOut)
+def get_cart(org, cart_id):
+    """A cart with its items, their holds' expiry, and its total."""
+    cart = call("billing", "get_cart", org, cart_id)
+    ensure_account_access(cart["account_id"])
+    return cart
+
+
+@blp.route("/orgs/<org>/carts/<cart_id>/items", methods=["POST"])
+@authorize()
+@blp.arguments(CartItemCreate)
+@blp.response(201, CartItemOut)
+@blp.alt_response(409, description="sold_out, registration_closed, not_eligible, "
+                                    "pass_required, already_registered, cart_not_open")
+def add_item(body, org, cart_id):
+    """Add an item; a seat (session or à la carte) is held until checkout or expiry (R3.1)."""
+    _cart_access(org, cart_id)
+    return call("billing", "add_item", org, cart_id, CartItemCreate().dump(body))
+
+
+@blp.route("/orgs/<org>/carts/<cart_id>/items/<item_id>", methods=["DELETE"])
+@authorize()
+@blp.response(204)
+def remove_item(org, cart_id, item_id):
+    """Remove an item; its hold is released and the seat is free at once."""
+    _cart_access(org, cart_id)
+    call("billing", "remove_item", org, cart_id, item_id)
+
+
+@blp.route("/orgs/<org>/carts/<cart_id>/checkout", methods=["POST"])
+@authorize()
+@idempotent
+@blp.arguments(CheckoutRequest)
+@blp.response(200, CheckoutResult)
+@blp.alt_response(402, description="payment_declined: the holds stay; retry with another card")
+def checkout(body, org, cart_id):
+    """Pay the cart: one invoice, the seats confirmed (R6.1, R6.2)."""
+    _cart_access(org, cart_id)
+    return call("billing", "checkout", org, cart_id, CheckoutRequest().dump(body),
+                idempotency_key=request.headers.get("Idempotency-Key"))
+
+
+@blp.route("/orgs/<org>/invoices/<invoice_id>", methods=["GET"])
+@authorize()
+@blp.response(200, InvoiceOut)
+def get_invoice(org, invoice_id):
+    """An invoice with its lines and payments."""
+    invoice = call("billing", "get_invoice", org, invoice_id)
+    ensure_account_access(invoice["account_id"])
+    return invoice
+
+
+@blp.route("/orgs/<org>/invoices/<invoice_id>/void", methods=["POST"])
+@authorize(*STAFF)
+@idempotent
+@blp.arguments(VoidRequest)
+@blp.response(200, InvoiceOut)
+def void_invoice(body, org, invoice_id):
+    """Void an invoice: its registrations are cancelled and the seats freed (R3.7, R6.5).
+    No money moves: a refund is a separate act."""
+    return call("billing", "void_invoice", org, invoice_id, body)
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/invoices", methods=["GET"])
+@authorize()
+@blp.arguments(InvoiceListQuery, location="query")
+@blp.response(200, InvoicePage)
+def list_account_invoices(query, org, account_id):
+    """An account's invoices, by number."""
+    ensure_account_access(account_id)
+    return call("billing", "list_invoices", org, account_id=account_id, limit=query["limit"],
+                cursor=query["cursor"])
