@@ -8,6 +8,13 @@ row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIA
 serialises writers) before its ledger is read and written, so several instances of this
 service never lose or double a use. Other services are asked before a transaction opens,
 never inside one.
+
+Who holds a pass (R3.4): the debit names the member; when the pass does not name that very
+member (a family pass, or an individual pass not used yet), the member's account comes from
+``accounts.get_member`` (the relation is the accounts service's; it is never taken from the
+caller). Eligibility is judged on the activity id against the terms kept with the pass, so
+the catalog is not asked at debit time. Rule decisions: ``domain/passes.py``,
+``domain/bundles.py``, ``domain/memberships.py``.
 """
 from pathlib import Path
 

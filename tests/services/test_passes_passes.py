@@ -258,6 +258,12 @@ def test_staff_grant_a_pass_to_many_accounts_and_change_one_expiry(world, events
             adjustment["actor"]) == ("adjustment", 0, "medical leave", "key_manager")
     assert adjustment["data"]["to"] == "2030-07-01T00:00:00-04:00"
     assert adjustment["data"]["from"] == granted[0]["expires_at"]
+    # The same expiry again is no change: nothing written.
+    assert world.call("change_pass_expiry", granted[0]["id"], {
+        "expires_at": "2030-06-30", "reason": "sent twice", "changed_by": "key_manager"}) == \
+        changed
+    assert [e["kind"] for e in world.call("pass_ledger", granted[0]["id"])["items"]] == [
+        "grant", "adjustment"]
     # The other holders keep theirs.
     assert world.call("get_pass", granted[1]["id"])["expires_at"] == granted[1]["expires_at"]
     events.wait_for("pass_expiry_changed", lambda e: e["data"]["id"] == granted[0]["id"])
