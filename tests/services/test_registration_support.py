@@ -119,8 +119,8 @@ def registration_running_with(stack, instances=1, **env):
 
 
 @contextmanager
-def listening(test_env, *event_types):
-    listener = EventListener(test_env.env["AMQP_URI"], "registration", event_types or ("#",))
+def listening(test_env, *event_types, service="registration"):
+    listener = EventListener(test_env.env["AMQP_URI"], service, event_types or ("#",))
     try:
         yield listener
     finally:
