@@ -9,7 +9,8 @@ under eventlet (Nameko), so a query never blocks the hub.
 """
 import fcntl
 import hashlib
-import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,13 +62,57 @@ def make_engine(url: str, pool_size: int = None):
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
             mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            if mode == "IMMEDIATE":
+                _begin_immediate(conn.connection.dbapi_connection)
+            else:
+                conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     _green_psycopg()
     size = pool_size or config.db_pool_size()
     return create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True,
                          pool_recycle=1800)
+
+
+def _cooperative_sleep(seconds):
+    try:
+        from eventlet import patcher
+        if patcher.is_monkey_patched("thread"):
+            import eventlet
+            eventlet.sleep(seconds)
+            return
+    except ImportError:  # pragma: no cover
+        pass
+    time.sleep(seconds)
+
+
+def _begin_immediate(dbapi_connection, timeout=60.0):
+    """Take SQLite's write lock, waiting without blocking the process.
+
+    SQLite's own busy handler sleeps inside the C call: under eventlet that freezes every
+    green thread of the process, including the one holding the lock in the same process,
+    which then cannot commit (a deadlock until the busy timeout). So the wait happens here,
+    with a cooperative sleep between attempts, and the busy timeout is off meanwhile.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                message = str(error).lower()
+                if ("locked" not in message and "busy" not in message) or \
+                        time.monotonic() > deadline:
+                    raise
+            _cooperative_sleep(delay)
+            delay = min(delay * 2, 0.02)
+    finally:
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
 
 
 def readonly(engine):

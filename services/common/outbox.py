@@ -85,11 +85,17 @@ class OutboxRelay:
         query = (select(self.outbox).where(self.outbox.c.published_at.is_(None),
                                            self.outbox.c.created_at <= cutoff)
                  .order_by(self.outbox.c.id).limit(batch))
+        if self.engine.dialect.name != "postgresql":
+            # SQLite: never hold the write lock across a network call. Read, publish, then
+            # mark in a short transaction (a concurrent relay may publish a row twice;
+            # consumers are idempotent).
+            with self.engine.execution_options(sqlite_begin="DEFERRED").connect() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(query)]
+            return self.publish_rows(rows)
         published = 0
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = [dict(r._mapping) for r in conn.execute(query)]
+            # PostgreSQL: claim rows with SKIP LOCKED so instances share the work.
+            rows = [dict(r._mapping) for r in conn.execute(query.with_for_update(skip_locked=True))]
             for row in rows:
                 try:
                     self.dispatch(self.service_name, row["event_type"], row["payload"])

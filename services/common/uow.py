@@ -131,8 +131,20 @@ class Database(DependencyProvider):
         self.engine = db.make_engine(url)
         db.migrate(self.engine, self.migrations_dir, self.service_name)
         from nameko.standalone.events import event_dispatcher
+        self._declare_exchange()
         dispatch = event_dispatcher(self.container.config)
         self.relay = OutboxRelay(self.engine, self.outbox, self.service_name, dispatch)
+
+    def _declare_exchange(self):
+        """Declare ``<service>.events`` now: the standalone dispatcher does not, and a publish
+        to an exchange nobody declared yet fails (events before any consumer exists are
+        then simply unrouted, as docs/contracts.md says)."""
+        from kombu import Connection
+        from nameko.standalone.events import get_event_exchange
+        config_ = self.container.config
+        exchange = get_event_exchange(self.container.service_name, config_)
+        with Connection(config_["AMQP_URI"]) as connection:
+            exchange(connection.default_channel).declare()
 
     def stop(self):
         if self.engine is not None:
