@@ -30,7 +30,6 @@ from services.common.uow import Database
 
 from . import schemas
 from .adapters import peers
-from .adapters.exchange import EventExchange
 from .adapters.models import (Bundle, BundleEntry, BundleItem, Membership, Pass, PassEntry,
                               metadata)
 from .adapters.presenters import (bundle_entry_view, bundle_view, membership_view,
@@ -62,7 +61,6 @@ class PassesService(ServiceBase):
     name = "passes"
     db = Database("passes", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
-    event_exchange = EventExchange()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")
 
