@@ -476,8 +476,10 @@ class BillingService(ServiceBase):
                 continue
             try:
                 self._saga(store).drive(record, owner)
-            except (Postponed, LeaseLost):
-                pass
+            except Postponed:
+                break  # a service is not answering: the others would wait for it too
+            except LeaseLost:
+                continue
             except Exception:
                 log.exception("recovery of checkout %s failed; it will be retried",
                               checkout_id)
