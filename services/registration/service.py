@@ -30,7 +30,6 @@ from services.passes import exceptions as _passes_errors  # noqa: F401
 
 from . import settings
 from .adapters import offerings, peers
-from .adapters.exchange import EventExchange
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
 from .domain import participants, rules
@@ -52,7 +51,6 @@ class RegistrationService(ServiceBase):
     name = "registration"
     db = Database("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
-    event_exchange = EventExchange()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")
     passes = RpcProxy("passes")
