@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
@@ -74,10 +74,6 @@ class BillingService(ServiceBase):
     registration = RpcProxy("registration")
     accounts = RpcProxy("accounts")
     catalog = RpcProxy("catalog")
-    # Declares the ``billing.events`` exchange when the service starts: the outbox publishes
-    # through a standalone dispatcher, which does not declare it, and until a consumer of
-    # billing's events exists every publish would fail (and be retried) without it.
-    _declare_events_exchange = EventDispatcher()
 
     # -- collaborators -------------------------------------------------------------------------
     def _seats(self):
