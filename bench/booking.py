@@ -17,7 +17,6 @@ concurrency.
 Environment: CARNET_BENCH_N (bookings per concurrency level, default 120),
 CARNET_BENCH_BASE_N (baseline calls, default 400).
 """
-import itertools
 import os
 import threading
 import time

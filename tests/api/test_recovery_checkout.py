@@ -6,7 +6,6 @@ Services are killed for real (SIGKILL: no cleanup, messages in flight stay unack
 while checkouts run, then started again; the test then polls the public state until no
 checkout is left half-way, and checks it from both sides (billing and registration).
 """
-import signal
 import threading
 import time
 import uuid
