@@ -2,7 +2,9 @@
 
 Thin on purpose: the catalog service's contract schemas validate the request (400
 ``validation_error`` with field details) and document the answer; the service does the
-rest. Seat conversions (R2.6) come with the registration service, in a later issue.
+rest. Availability composes two answers: the catalog's occurrences (capacity, window,
+status) and the registration service's seat counts (one ``seat_counts`` call per request,
+for every occurrence listed).
 """
 from flask_smorest import Blueprint
 
@@ -30,9 +32,9 @@ def _body(schema_cls, data):
 
 
 def with_availability(occurrence, taken=0):
-    """An occurrence with its à la carte seats: ``taken`` seats will come from the
-    registration service (a later issue); until then none are taken. The catalog already
-    said whether status, offer and window allow booking; no seat left is ``sold_out``."""
+    """An occurrence with its à la carte seats: ``taken`` (confirmed + live holds) comes
+    from the registration service. The catalog already said whether status, offer and
+    window allow booking; no seat left is ``sold_out``."""
     alc = occurrence["a_la_carte"]
     capacity = alc.get("capacity") or 0
     available = max(capacity - taken, 0)
@@ -43,8 +45,23 @@ def with_availability(occurrence, taken=0):
                                             bookable=bookable, reason=reason))
 
 
-def _occurrence_page(result):
-    return {"items": [with_availability(o) for o in result["items"]],
+def _taken(org, occurrences):
+    """``{occurrence_id: à la carte seats taken}``, in one call to the registration
+    service."""
+    if not occurrences:
+        return {}
+    counts = call("registration", "seat_counts", org,
+                  {o["id"]: o["activity_id"] for o in occurrences})
+    return {i: c.get("a_la_carte_taken", 0) for i, c in counts.items()}
+
+
+def _available(org, occurrence):
+    return with_availability(occurrence, _taken(org, [occurrence]).get(occurrence["id"], 0))
+
+
+def _occurrence_page(org, result):
+    taken = _taken(org, result["items"])
+    return {"items": [with_availability(o, taken.get(o["id"], 0)) for o in result["items"]],
             "next_cursor": result.get("next_cursor")}
 
 
@@ -127,7 +144,7 @@ def update_activity(patch, org, activity_id):
 @blp.response(200, OccurrencePage)
 def list_occurrences(query, org, activity_id):
     """The activity's occurrences starting in [from, to), with à la carte availability."""
-    return _occurrence_page(call("catalog", "list_occurrences", org, activity_id, **query))
+    return _occurrence_page(org, call("catalog", "list_occurrences", org, activity_id, **query))
 
 
 @blp.route("/orgs/<org>/activities/<activity_id>/occurrences", methods=["POST"])
@@ -137,14 +154,14 @@ def list_occurrences(query, org, activity_id):
 def add_occurrence(data, org, activity_id):
     """Add a single occurrence outside the schedule (R2.1)."""
     return with_availability(call("catalog", "add_occurrence", org, activity_id,
-                                  _body(s.OccurrenceIn, data)))
+                                  _body(s.OccurrenceIn, data)))  # new: nothing taken yet
 
 
 @blp.route("/orgs/<org>/occurrences/<occurrence_id>", methods=["GET"])
 @authorize()
 @blp.response(200, s.OccurrenceAvailabilityOut)
 def get_occurrence(org, occurrence_id):
-    return with_availability(call("catalog", "get_occurrence", org, occurrence_id))
+    return _available(org, call("catalog", "get_occurrence", org, occurrence_id))
 
 
 @blp.route("/orgs/<org>/occurrences/<occurrence_id>/cancel", methods=["POST"])
@@ -153,7 +170,19 @@ def get_occurrence(org, occurrence_id):
 @blp.response(200, s.OccurrenceAvailabilityOut)
 def cancel_occurrence(org, occurrence_id):
     """Cancel one occurrence (R2.1); cancelling it again changes nothing."""
-    return with_availability(call("catalog", "cancel_occurrence", org, occurrence_id))
+    return _available(org, call("catalog", "cancel_occurrence", org, occurrence_id))
+
+
+@blp.route("/orgs/<org>/activities/<activity_id>/seat-conversions", methods=["POST"])
+@authorize("admin")
+@idempotent
+@blp.arguments(s.SeatConversionIn)
+@blp.response(200, s.SeatConversionOut)
+def convert_seats(data, org, activity_id):
+    """R2.6: ``seats`` unsold session seats become à la carte seats: the session capacity
+    drops by that many and every future occurrence's à la carte capacity rises by as many.
+    More than the unsold session seats: 409 ``not_enough_unsold_seats``."""
+    return call("catalog", "convert_seats", org, activity_id, _body(s.SeatConversionIn, data))
 
 
 @blp.route("/orgs/<org>/calendar", methods=["GET"])
@@ -163,7 +192,7 @@ def cancel_occurrence(org, occurrence_id):
 def calendar(query, org):
     """The shop's calendar: scheduled occurrences with à la carte enabled, across activities,
     starting in [from, to), with availability."""
-    return _occurrence_page(call("catalog", "calendar", org, **query))
+    return _occurrence_page(org, call("catalog", "calendar", org, **query))
 
 
 # -- services, pass types, bundles, memberships, subscriptions ------------------------------------

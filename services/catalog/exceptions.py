@@ -82,3 +82,10 @@ class InvalidCatalogInput(InvalidInput):
 class OccurrenceExists(BusinessRuleViolation):
     """An activity already has a scheduled occurrence starting at that instant."""
     code = "occurrence_exists"
+
+
+@remote_error
+class ALaCarteInUse(BusinessRuleViolation):
+    """R2.5: à la carte cannot be switched off while an active (held or confirmed) à la
+    carte registration exists (details.active_registrations)."""
+    code = "a_la_carte_in_use"

@@ -240,6 +240,11 @@ class CalendarQuery(RangeQuery):
     program_id = Id()
 
 
+class SeatConversionIn(Contract):
+    seats = Count(1, MAX_CAPACITY, required=True, metadata={
+        "description": "how many unsold session seats become à la carte seats (R2.6)"})
+
+
 class TermsQuery(Contract):
     terms_version = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "a past version of the terms (R2.9); default the current one"})
@@ -296,6 +301,9 @@ class SessionOut(Schema):
     capacity = fields.Integer(allow_none=True)
     opens_at = Time()
     closes_at = Time()
+    converted_seats = fields.Integer(metadata={"description": (
+        "session seats converted to à la carte seats so far (R2.6); capacity is what is "
+        "left")})
 
 
 class CancellationOut(Schema):
@@ -385,6 +393,15 @@ class OccurrenceAvailabilityOut(Schema):
     ends_at = Time()
     status = fields.String()
     a_la_carte = fields.Nested(AvailabilityOut)
+
+
+class SeatConversionOut(Schema):
+    session_capacity = fields.Integer(required=True, metadata={
+        "description": "the session seats left after the conversion"})
+    a_la_carte_capacity = fields.Integer(required=True, metadata={
+        "description": "à la carte seats per occurrence after the conversion (every future "
+                       "occurrence gained the converted seats)"})
+    seats = fields.Integer(metadata={"description": "seats converted"})
 
 
 class ServiceOut(Schema):

@@ -4,17 +4,21 @@ Each entrypoint loads its input with a contract schema, opens a unit of work, ap
 domain's rules (``domain/``) to rows read through the repository (``adapters/``), records
 the event of the change in the same transaction, and returns the contract's JSON.
 """
+import logging
 from datetime import timedelta
 from pathlib import Path
 
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 
 from services.common.clock import Clock
 from services.common.schemas import load
 from services.common.service import ServiceBase
 from services.common.uow import Database
+# Registered so that registration's errors arrive here as themselves.
+from services.registration import exceptions as registration_errors
 
 from . import schemas
+from .adapters import peers
 from .adapters.models import (Activity, BundleType, MembershipType, Occurrence, Org, PassType,
                               PassTypeTerms, Program, Service, SubscriptionPlan, metadata)
 from .adapters.presenters import (activity_view, bundle_type_view, membership_type_view,
@@ -24,7 +28,10 @@ from .adapters.repository import CatalogRepository, activity_spec, pass_terms, w
 from .domain import activities, products
 from .domain import schedule as scheduling
 from .domain.timeutil import localize, parse_bound
-from .exceptions import InvalidCatalogInput, OccurrenceExists, PassTypeTermsNotFound
+from .exceptions import (ALaCarteInUse, InvalidCatalogInput, OccurrenceExists,
+                         PassTypeTermsNotFound)
+
+log = logging.getLogger(__name__)
 
 MAX_CALENDAR_DAYS = 366
 MAX_OCCURRENCE_IDS = 1000
@@ -86,6 +93,7 @@ class CatalogService(ServiceBase):
     name = "catalog"
     db = Database("catalog", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
+    registration = RpcProxy("registration")
 
     # -- orgs (R1.1) ------------------------------------------------------------------------------
     @rpc
@@ -172,6 +180,8 @@ class CatalogService(ServiceBase):
         """PATCH: nested offers and restrictions merge; a schedule change regenerates the
         future occurrences (keeping the ids of those whose start does not move)."""
         patch = load(schemas.ActivityPatch(), patch)
+        if (patch.get("a_la_carte") or {}).get("enabled") is False:
+            self._check_a_la_carte_unused(org_id, activity_id)
         now = self.clock.now()
         with self.db.uow() as uow:
             repo = CatalogRepository(uow.session)
@@ -203,6 +213,74 @@ class CatalogService(ServiceBase):
                 uow.emit("occurrence_cancelled", occurrence_view(occurrence, activity, tz))
             uow.commit()
         return view
+
+    def _check_a_la_carte_unused(self, org_id, activity_id):
+        """R2.5: switching à la carte off needs no active (held or confirmed) à la carte
+        registration; registration is asked before the write transaction opens. (A hold
+        placed between this answer and the commit is not seen: the offer is off for the
+        next one.)"""
+        with self.db.uow(readonly=True) as uow:
+            CatalogRepository(uow.session).get(Activity, org_id, activity_id)
+        answer = peers.call(self.registration, "a_la_carte_in_use", org_id, activity_id)
+        if answer.get("in_use"):
+            raise ALaCarteInUse(
+                "à la carte cannot be switched off while à la carte registrations are active",
+                {"active_registrations": answer.get("count")})
+
+    # -- seat conversions (R2.6) -------------------------------------------------------------------
+    @rpc
+    def convert_seats(self, org_id, activity_id, data):
+        """K unsold session seats become à la carte seats: the session capacity drops by K,
+        the activity's and every future occurrence's à la carte capacity rise by K.
+
+        Registration takes the K seats in the session pool first (a conditional update, so
+        concurrent holds cannot take them meanwhile; ``not_enough_unsold_seats`` if fewer are
+        unsold), then the catalog records the new capacities; if that fails, the seats go
+        back to the pool. The pool's capacity never changes: it is the session capacity plus
+        the seats converted so far, which is also what holds refresh it to."""
+        data = load(schemas.SeatConversionIn(), data)
+        seats = data["seats"]
+        with self.db.uow(readonly=True) as uow:
+            repo = CatalogRepository(uow.session)
+            activity = repo.get(Activity, org_id, activity_id)
+            capacity = activity.session_capacity or 0
+            pool_capacity = capacity + (activity.session_converted or 0)
+        if seats > capacity:
+            raise registration_errors.NotEnoughUnsoldSeats(
+                "the session does not have that many seats",
+                {"seats": seats, "session_capacity": capacity})
+        peers.call(self.registration, "reserve_converted_seats", org_id, activity_id,
+                   {"seats": seats, "pool_capacity": pool_capacity})
+        try:
+            now = self.clock.now()
+            with self.db.uow() as uow:
+                repo = CatalogRepository(uow.session)
+                tz = tz_of(repo.org(org_id))
+                if not repo.convert_session_seats(activity_id, seats, now):
+                    raise registration_errors.NotEnoughUnsoldSeats(
+                        "the session capacity changed meanwhile; try again",
+                        {"seats": seats})
+                uow.session.expire_all()
+                activity = repo.get(Activity, org_id, activity_id)
+                view = activity_view(activity, tz, repo.activity_stats([activity.id]))
+                uow.emit("activity_updated", view)
+                uow.emit("seats_converted", {"org_id": org_id, "activity_id": activity_id,
+                                             "seats": seats})
+                uow.commit()
+        except Exception:
+            self._give_back_converted(org_id, activity_id, seats)
+            raise
+        return {"activity_id": activity_id, "seats": seats,
+                "session_capacity": view["session"]["capacity"],
+                "a_la_carte_capacity": view["a_la_carte"]["capacity"]}
+
+    def _give_back_converted(self, org_id, activity_id, seats):
+        try:
+            peers.call(self.registration, "return_converted_seats", org_id, activity_id,
+                       {"seats": seats})
+        except Exception:
+            log.error("seat conversion of %s: %s seats taken in registration's session pool "
+                      "could not be given back", activity_id, seats, exc_info=True)
 
     @rpc
     def get_activity(self, org_id, activity_id):

@@ -81,3 +81,10 @@ class CancellationDeadlinePassed(BusinessRuleViolation):
 class RegistrationNotConfirmed(BusinessRuleViolation):
     """Only a confirmed registration is cancelled; a hold is released (cart item removed)."""
     code = "registration_not_confirmed"
+
+
+# -- R2.6: seat conversions -----------------------------------------------------------------------
+@remote_error
+class NotEnoughUnsoldSeats(BusinessRuleViolation):
+    """A seat conversion asks for more session seats than are unsold (details.unsold)."""
+    code = "not_enough_unsold_seats"

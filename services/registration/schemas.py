@@ -142,3 +142,12 @@ class ActivityRegistrationsOut(Contract):
     a_la_carte_count = fields.Integer(required=True)
     occurrences = fields.List(fields.Nested(OccurrenceCounts))
     items = fields.List(fields.Nested(RegistrationOut), required=True)
+
+
+# -- R2.5, R2.6 (asked by the catalog) --------------------------------------------------------------
+class ConvertedSeatsIn(Contract):
+    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    pool_capacity = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                   validate=validate.Range(min=0), metadata={
+                                       "description": "the session pool's capacity as the "
+                                                      "catalog has it (capacity + converted)"})

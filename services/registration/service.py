@@ -36,6 +36,7 @@ from .domain import participants, rules
 from .exceptions import (AlreadyRegistered, OfferingNotFound, RegistrationNotFound,
                          RegistrationNotHeld, SoldOut)
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
+from .seat_rules import SeatRulesEntrypoints
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _event_data(registration):
     return data
 
 
-class RegistrationService(ServiceBase):
+class RegistrationService(SeatRulesEntrypoints, ServiceBase):
     name = "registration"
     db = Database("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()

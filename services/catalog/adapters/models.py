@@ -2,7 +2,7 @@
 
 Every row carries ``org_id`` and every query filters on it (R1.1). Money is a BigInteger
 in minor units. The offers of an activity are columns (not a JSON blob) because seat
-conversions (R2.6, a later issue) will change capacities with conditional updates.
+conversions (R2.6) change capacities with conditional updates.
 Occurrences carry their own à la carte capacity for the same reason.
 """
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData,
@@ -60,6 +60,10 @@ class Activity(Base):
     session_capacity = mapped_column(Integer, nullable=True)
     session_opens_at = mapped_column(UTCDateTime, nullable=True)
     session_closes_at = mapped_column(UTCDateTime, nullable=True)
+    # R2.6: session seats converted to à la carte seats so far (``session_capacity`` is
+    # what is left); registration's session pool counts them as taken.
+    session_converted: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                   server_default="0")
     # R2.3 à la carte offer
     alc_enabled: Mapped[bool] = mapped_column(Boolean)
     alc_price = mapped_column(BigInteger, nullable=True)

@@ -28,7 +28,8 @@ def activity_view(activity, tz, stats=None):
                     "slots": schedule["slots"],
                     "excluded_dates": [_day(d) for d in schedule["excluded_dates"]]}
     session = dict(spec["session"], opens_at=to_local_iso(spec["session"]["opens_at"], tz),
-                   closes_at=to_local_iso(spec["session"]["closes_at"], tz))
+                   closes_at=to_local_iso(spec["session"]["closes_at"], tz),
+                   converted_seats=activity.session_converted or 0)
     return {"id": activity.id, "org_id": activity.org_id, "program_id": spec["program_id"],
             "name": spec["name"], "accounting_code": spec["accounting_code"],
             "restrictions": spec["restrictions"], "schedule": schedule, "session": session,

@@ -195,6 +195,24 @@ class CatalogRepository:
             Occurrence.activity_id == activity_id, Occurrence.starts_at > now).values(
             alc_capacity=capacity))
 
+    def convert_session_seats(self, activity_id, seats, now) -> bool:
+        """R2.6 in the catalog: the session capacity drops by ``seats`` (never below 0: a
+        conditional update), the activity's à la carte capacity and that of every future
+        occurrence rise by ``seats``. False if the session has fewer seats than that."""
+        moved = self.session.execute(update(Activity).where(
+            Activity.id == activity_id, Activity.session_capacity >= seats).values(
+            session_capacity=Activity.session_capacity - seats,
+            session_converted=Activity.session_converted + seats,
+            alc_capacity=func.coalesce(Activity.alc_capacity, 0) + seats, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if moved.rowcount != 1:
+            return False
+        self.session.execute(update(Occurrence).where(
+            Occurrence.activity_id == activity_id, Occurrence.starts_at > now).values(
+            alc_capacity=Occurrence.alc_capacity + seats)
+            .execution_options(synchronize_session=False))
+        return True
+
     def apply_plan(self, activity: Activity, plan, now):
         """Carry out a :func:`~..domain.schedule.plan_regeneration` plan; returns the created
         and revived occurrences, and the ids cancelled."""

@@ -11,8 +11,8 @@ An activity "spec" is the API shape with Python values (dates, aware UTC datetim
      a_la_carte {enabled, price, capacity, pass_only, opens_minutes_before,
                  closes_minutes_before, cancellation {allowed, deadline_minutes_before}}}
 
-Not here yet (they need the registration service's seat counts, a later issue): seat
-conversions (R2.6) and refusing to switch à la carte off while it is in use (R2.5).
+Seat conversions (R2.6) and refusing to switch à la carte off while it is in use (R2.5)
+need the registration service: see ``service.py``.
 """
 import copy
 from datetime import timedelta

@@ -57,7 +57,9 @@ def session_offering(org_id, activity) -> rules.Offering:
     return rules.Offering(
         kind=rules.SESSION, org_id=org_id, activity_id=activity["id"],
         activity_name=activity.get("name") or "", accounting_code=activity.get("accounting_code"),
-        price=int(session.get("price") or 0), capacity=int(session.get("capacity") or 0),
+        price=int(session.get("price") or 0),
+        # R2.6: the pool keeps the seats converted to à la carte, counted as taken
+        capacity=int(session.get("capacity") or 0) + int(session.get("converted_seats") or 0),
         offered=offered, not_offered_reason=None if offered else "session_not_offered",
         opens_at=opens_at, closes_at=closes_at, eligibility_date=on,
         restrictions=restrictions_of(activity), cancellation=cancellation_of(activity))

@@ -71,6 +71,14 @@ class Seats:
             capacity=offering.capacity, taken=0, occurrences_known=False,
             created_at=now, updated_at=now), ["id"])
 
+    def ensure_session_pool(self, org_id, activity_id, capacity, now):
+        """The session pool of an activity, created with ``capacity`` if it does not exist."""
+        _insert_ignoring_duplicates(self.session, SeatPool, dict(
+            id=f"{rules.SESSION}:{activity_id}", org_id=org_id, kind=rules.SESSION,
+            activity_id=activity_id, occurrence_id=None, capacity=capacity, taken=0,
+            occurrences_known=False, created_at=now, updated_at=now), ["id"])
+        return f"{rules.SESSION}:{activity_id}"
+
     def lock_pool(self, pool_id, skip_locked=False):
         """The pool row (id, capacity, taken), locked until commit on PostgreSQL (SQLite's
         write transaction is already exclusive). None if the pool does not exist, or is
@@ -108,6 +116,15 @@ class Seats:
                 update(SeatPool).where(SeatPool.id == pool_id)
                 .values(taken=SeatPool.taken - seats, updated_at=now)
                 .execution_options(synchronize_session=False))
+
+    def take_seats(self, pool_id, seats, now) -> bool:
+        """R2.6: ``seats`` seats of the pool at once, if that many are free (conditional)."""
+        result = self.session.execute(
+            update(SeatPool).where(SeatPool.id == pool_id,
+                                   SeatPool.capacity - SeatPool.taken >= seats)
+            .values(taken=SeatPool.taken + seats, updated_at=now)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
 
     def mark_occurrences_known(self, pool_id):
         self.session.execute(update(SeatPool).where(SeatPool.id == pool_id)
@@ -317,6 +334,31 @@ class Registrations:
             found.setdefault(occurrence_id, activity_id)
         return found
 
+    def active_a_la_carte_count(self, org_id, activity_id) -> int:
+        """Held or confirmed à la carte registrations of an activity (R2.5); a lapsed hold
+        counts until it is expired (it may still be confirmed at checkout)."""
+        return self.session.execute(
+            select(func.count()).select_from(Registration).where(
+                Registration.org_id == org_id, Registration.activity_id == activity_id,
+                Registration.kind == rules.A_LA_CARTE,
+                Registration.status.in_(rules.ACTIVE))).scalar_one()
+
+    def active_of_pool(self, pool_id):
+        return list(self.session.execute(
+            select(Registration).where(Registration.pool_id == pool_id,
+                                       Registration.status.in_(rules.ACTIVE))
+            .order_by(Registration.id)).scalars())
+
+    def pending_pass_bookings(self, older_than, limit=100):
+        """Bookings with a pass without a cart (R3.4) still held since before
+        ``older_than``: their request was interrupted between the seat and the debit."""
+        return list(self.session.execute(
+            select(Registration).where(Registration.status == rules.HELD,
+                                       Registration.paid_with_type == rules.PASS,
+                                       Registration.cart_id.is_(None),
+                                       Registration.created_at < older_than)
+            .order_by(Registration.created_at).limit(limit)).scalars())
+
     def live_counts_by_pool(self, pool_ids, now, org_id) -> dict:
         """``{pool_id: confirmed + live holds}`` of one org's pools."""
         if not pool_ids:
@@ -331,17 +373,23 @@ class Registrations:
 
 
 def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seconds):
+    """A hold; paid with a pass (R3.4) it costs nothing on the cart line and names the pass
+    (the use is debited once the hold is in place)."""
+    pay_with = data.get("pay_with") or {}
+    by_pass = pay_with.get("type") == rules.PASS
     return Registration(
         id=new_id("reg"), org_id=offering.org_id, kind=offering.kind, pool_id=offering.pool_key,
         member_id=person.member_id, member_name=person.name, account_id=data["account_id"],
         activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
         starts_at=offering.starts_at,
         starts_at_local=offering.starts_at.isoformat() if offering.starts_at else None,
-        status=rules.HELD, price=offering.price, description=offering.description,
+        status=rules.HELD, price=0 if by_pass else offering.price,
+        description=offering.description,
         accounting_code=offering.accounting_code,
         hold_expires_at=rules.hold_expires_at(now, ttl_seconds),
         cart_id=data.get("cart_id"), cart_item_id=data.get("cart_item_id"),
-        paid_with_type=rules.MONEY, paid_with_id=None,
+        paid_with_type=rules.PASS if by_pass else rules.MONEY,
+        paid_with_id=pay_with.get("pass_id") if by_pass else None,
         cancellation_allowed=offering.cancellation.allowed,
         cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
         created_at=now, updated_at=now)

@@ -1,0 +1,152 @@
+"""Registration's entrypoints for the catalog's seat rules (mixed into RegistrationService):
+
+- R2.5: ``a_la_carte_in_use`` — the catalog asks before switching à la carte off;
+- R2.6: ``reserve_converted_seats`` / ``return_converted_seats`` — a seat conversion takes
+  K unsold seats of the session pool at once (a conditional update, so concurrent holds
+  cannot take them meanwhile), and gives them back if the catalog cannot record it;
+- an occurrence cancelled by the catalog cancels its à la carte registrations and releases
+  its holds (money paid goes to the account's credit as for a staff cancellation, a pass
+  use comes back).
+
+Seat conversions never change the session pool's capacity: the catalog keeps the session
+capacity *left* and the seats converted so far, and the pool's capacity is their sum (what
+every hold refreshes it to, see ``adapters/offerings.py``), with the converted seats counted
+as taken. A hold that read the catalog before a conversion and writes after it therefore
+sets the same capacity, and the two services never disagree on how many people fit.
+"""
+import logging
+
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from services.common.errors import InvalidInput
+from services.common.schemas import load
+
+from .adapters.repositories import Registrations, Seats, registration_dict
+from .domain import rules
+from .exceptions import NotEnoughUnsoldSeats
+from .schemas import ConvertedSeatsIn
+
+log = logging.getLogger(__name__)
+
+OCCURRENCE_CANCELLED = "occurrence_cancelled"
+
+
+def event_data(registration):
+    data = registration_dict(registration)
+    if data.get("refund_to_credit") is None:
+        data.pop("refund_to_credit")
+    return data
+
+
+def _id(name, value):
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
+    return value
+
+
+class SeatRulesEntrypoints:
+    """Needs ``db``, ``clock`` (the service's dependencies)."""
+
+    # -- R2.5 -------------------------------------------------------------------------------------
+    @rpc
+    def a_la_carte_in_use(self, org_id, activity_id):
+        """``{in_use, count}``: held or confirmed à la carte registrations of the activity."""
+        org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
+        with self.db.uow(readonly=True) as uow:
+            count = Registrations(uow.session).active_a_la_carte_count(org_id, activity_id)
+        return {"in_use": count > 0, "count": count}
+
+    # -- R2.6 -------------------------------------------------------------------------------------
+    @rpc
+    def reserve_converted_seats(self, org_id, activity_id, data):
+        """Take ``seats`` unsold seats of the activity's session pool for a conversion, all
+        or none (``not_enough_unsold_seats``). Lapsed holds are expired first, so they do
+        not count as sold. ``pool_capacity``: the catalog's session capacity plus the seats
+        converted so far (the pool is created with it if no one held a seat yet)."""
+        org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
+        data = load(ConvertedSeatsIn(), data)
+        seats, now = data["seats"], self.clock.now()
+        with self.db.uow() as uow:
+            pool_seats = Seats(uow.session)
+            pool_id = pool_seats.ensure_session_pool(org_id, activity_id,
+                                                     data["pool_capacity"] or 0, now)
+            pool_seats.lock_pool(pool_id)
+            if data["pool_capacity"] is not None:
+                pool_seats.set_capacity(pool_id, data["pool_capacity"], now)
+            expired = pool_seats.expire_lapsed(pool_id, now)
+            if not pool_seats.take_seats(pool_id, seats, now):
+                pool = pool_seats.lock_pool(pool_id)
+                raise NotEnoughUnsoldSeats(
+                    "fewer session seats are unsold than asked",
+                    {"seats": seats, "unsold": max(pool.capacity - pool.taken, 0)})
+            for lapsed in expired:
+                uow.emit("registration_expired", event_data(lapsed))
+            pool = pool_seats.lock_pool(pool_id)
+            result = {"activity_id": activity_id, "seats": seats,
+                      "unsold": max(pool.capacity - pool.taken, 0)}
+            uow.commit()
+        return result
+
+    @rpc
+    def return_converted_seats(self, org_id, activity_id, data):
+        """Undo :meth:`reserve_converted_seats` (the catalog could not record the
+        conversion): the seats are unsold again."""
+        org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
+        data = load(ConvertedSeatsIn(), data)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            pool_seats = Seats(uow.session)
+            pool_id = f"{rules.SESSION}:{activity_id}"
+            pool = pool_seats.lock_pool(pool_id)
+            if pool is None:
+                return {"activity_id": activity_id, "seats": 0}
+            given = min(data["seats"], pool.taken)
+            pool_seats.give_back(pool_id, given, now)
+            uow.commit()
+        return {"activity_id": activity_id, "seats": given}
+
+    # -- an occurrence cancelled by the catalog ----------------------------------------------------
+    @event_handler("catalog", "occurrence_cancelled", requeue_on_error=True)
+    def on_occurrence_cancelled(self, payload):
+        """Every held or confirmed à la carte registration of the occurrence ends: holds are
+        released, registrations cancelled as by staff (``refund_to_credit`` of the money
+        paid, R3.5; a pass use comes back, R3.6). Once per event (``claim_event``)."""
+        occurrence = (payload or {}).get("data") or {}
+        occurrence_id = occurrence.get("id")
+        if not occurrence_id:
+            return
+        now = self.clock.now()
+        pool_id = f"{rules.A_LA_CARTE}:{occurrence_id}"
+        with self.db.uow() as uow:
+            if not uow.claim_event(payload):
+                return
+            pool_seats = Seats(uow.session)
+            if pool_seats.lock_pool(pool_id) is None:  # nobody ever held a seat there
+                uow.commit()
+                return
+            for found in Registrations(uow.session).active_of_pool(pool_id):
+                registration = pool_seats.reload(found.id)
+                if registration.status == rules.HELD:
+                    pool_seats.finish(registration, rules.RELEASED, now)
+                    uow.emit("registration_released",
+                             dict(event_data(registration), cancel_reason=OCCURRENCE_CANCELLED))
+                elif registration.status == rules.CONFIRMED:
+                    uow.emit("registration_cancelled",
+                             self._cancel_for_occurrence(pool_seats, registration, now))
+            uow.commit()
+
+    @staticmethod
+    def _cancel_for_occurrence(pool_seats, registration, now):
+        registration.cancelled_by = rules.BY_STAFF
+        registration.refund_to_credit = rules.refund_to_credit(
+            registration.price, registration.paid_with_type, rules.BY_STAFF) or None
+        if registration.paid_with_type == rules.PASS:
+            registration.restore_pass_use = True
+        pool_seats.finish(registration, rules.CANCELLED, now)
+        event = dict(event_data(registration), cancel_reason=OCCURRENCE_CANCELLED)
+        if registration.paid_with_type == rules.MONEY:
+            event["refund_to_credit"] = registration.refund_to_credit or 0
+        if registration.restore_pass_use is not None:
+            event["restore_pass_use"] = registration.restore_pass_use
+        return event
