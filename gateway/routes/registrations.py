@@ -1,13 +1,13 @@
-"""API.md routes: registrations (R3.5, R3.6, R3.8).
+"""API.md routes: registrations (R3.4, R3.5, R3.6, R3.8).
 
-Booking a seat goes through a cart (billing's routes); booking with a pass without a cart
-(``POST /orgs/{org}/registrations``) is a later issue."""
+Booking a seat goes through a cart (billing's routes), or, paid with a pass, directly
+(``POST /orgs/{org}/registrations``)."""
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
 from services.registration.schemas import (AccountRegistrationsQuery, ActivityQuery,
-                                           ActivityRegistrationsOut, CancelRequest,
-                                           RegistrationOut, RegistrationPage)
+                                           ActivityRegistrationsOut, BookWithPassRequest,
+                                           CancelRequest, RegistrationOut, RegistrationPage)
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
@@ -23,6 +23,24 @@ def _registration_for(org, registration_id):
     registration = call("registration", "get_registration", org, registration_id)
     ensure_account_access(registration["account_id"])
     return registration
+
+
+@blp.route("/orgs/<org>/registrations", methods=["POST"])
+@authorize()
+@idempotent
+@blp.arguments(BookWithPassRequest)
+@blp.response(201, RegistrationOut)
+def book_with_pass(body, org):
+    """R3.4: a confirmed à la carte registration paid with one use of a pass, without a
+    cart. A customer books for a member of their own account, staff for anyone. The seat
+    and the use are taken together or not at all: ``sold_out``, ``registration_closed``,
+    ``not_eligible``, ``already_registered``, ``pass_not_eligible``, ``pass_expired``,
+    ``pass_exhausted``, ``not_found``."""
+    principal = current_principal()
+    account_id = None if principal.is_staff else principal.account_id
+    if not principal.is_staff and not account_id:
+        raise Forbidden("this token has no account to book for")
+    return call("registration", "book_with_pass", org, dict(body, account_id=account_id))
 
 
 @blp.route("/orgs/<org>/registrations/<registration_id>", methods=["GET"])

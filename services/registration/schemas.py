@@ -151,3 +151,18 @@ class ConvertedSeatsIn(Contract):
                                    validate=validate.Range(min=0), metadata={
                                        "description": "the session pool's capacity as the "
                                                       "catalog has it (capacity + converted)"})
+
+
+# -- R3.4: booking with a pass, without a cart ------------------------------------------------------
+class BookWithPassIn(Contract):
+    member_id = Id(required=True)
+    occurrence_id = Id(required=True)
+    pass_id = Id(required=True)
+    account_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "when given (a customer's own account), the member must belong to it"})
+
+
+class BookWithPassRequest(Contract):
+    member_id = Id(required=True)
+    occurrence_id = Id(required=True)
+    pass_id = Id(required=True)

@@ -33,8 +33,9 @@ from .adapters import offerings, peers
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
 from .domain import participants, rules
-from .exceptions import (AlreadyRegistered, OfferingNotFound, RegistrationNotFound,
-                         RegistrationNotHeld, SoldOut)
+from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
+                         RegistrationNotFound, RegistrationNotHeld, SoldOut)
+from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints
 
@@ -48,7 +49,7 @@ def _event_data(registration):
     return data
 
 
-class RegistrationService(SeatRulesEntrypoints, ServiceBase):
+class RegistrationService(PassBookingEntrypoints, SeatRulesEntrypoints, ServiceBase):
     name = "registration"
     db = Database("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
@@ -112,12 +113,18 @@ class RegistrationService(SeatRulesEntrypoints, ServiceBase):
         person = self._person(org_id, data, member_reply)
         memberships = self._memberships(org_id, offering, person)
         now = self.clock.now()
-        with self.db.uow() as uow:
+        with self.db.uow(readonly=True) as uow:
             retried = Registrations(uow.session).active_for_cart_item(org_id,
                                                                       data["cart_item_id"])
             if retried is not None and retried.member_id == person.member_id \
                     and retried.pool_id == offering.pool_key:
-                return registration_dict(retried)  # the same request again: the same hold
+                retried = registration_dict(retried)  # the same request again: the same hold
+            else:
+                retried = None
+        if retried is not None:  # paid with a pass: its debit again (a replay if it was made)
+            return self._debit_hold(org_id, retried) if retried["paid_with"]["type"] == \
+                rules.PASS else retried
+        with self.db.uow() as uow:
             self._check(offering, person, data, memberships, now)
             registration, expired, first_use = Seats(uow.session).place_hold(
                 offering, person, data, now, settings.hold_ttl_seconds())
@@ -128,6 +135,8 @@ class RegistrationService(SeatRulesEntrypoints, ServiceBase):
             uow.commit()
         if first_use:
             self._learn_occurrences(org_id, offering)
+        if result["paid_with"]["type"] == rules.PASS:  # R3.4: the seat and the use together
+            return self._debit_hold(org_id, result)
         return result
 
     @staticmethod
@@ -226,6 +235,8 @@ class RegistrationService(SeatRulesEntrypoints, ServiceBase):
                 uow.emit("registration_released", _event_data(registration))
             result = registration_dict(registration)
             uow.commit()
+        if result["paid_with"]["type"] == rules.PASS and result["status"] == rules.RELEASED:
+            self._give_pass_use_back("registration_released", result)
         return result
 
     @rpc
@@ -254,6 +265,11 @@ class RegistrationService(SeatRulesEntrypoints, ServiceBase):
                             "this registration was confirmed by another invoice",
                             {"registration_id": registration.id})
                 elif registration.status in (rules.HELD, rules.EXPIRED):
+                    if registration.status == rules.EXPIRED and \
+                            registration.paid_with_type == rules.PASS:
+                        # its pass use was given back when it expired (R3.4)
+                        raise HoldExpired("the hold expired and its pass use was given back",
+                                          {"registration_id": registration.id})
                     if registration.status == rules.EXPIRED:
                         events += [("registration_expired", r)
                                    for r in seats.retake(registration, now)]
@@ -306,6 +322,7 @@ class RegistrationService(SeatRulesEntrypoints, ServiceBase):
                 event["restore_pass_use"] = registration.restore_pass_use
             uow.emit("registration_cancelled", event)
             uow.commit()
+        self._give_pass_use_back("registration_cancelled", event)  # R3.5, R3.6
         return result
 
     @rpc

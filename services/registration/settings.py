@@ -18,3 +18,17 @@ def unsafe_capacity_check() -> bool:
     naive count-then-insert in separate transactions, which oversells under concurrency.
     It exists so that the race test can show it fails; never set it anywhere else."""
     return config.env("CARNET_UNSAFE_CAPACITY_CHECK", "0") == "1"
+
+
+def pass_booking_recovery_seconds() -> float:
+    """A booking with a pass (no cart) still held this many seconds after it began was
+    interrupted between the seat and the debit; the recovery timer settles it
+    (``CARNET_PASS_BOOKING_RECOVERY_SECONDS``, default 60: well above the RPC timeout, so a
+    request still running is not taken for a dead one)."""
+    return float(config.env("CARNET_PASS_BOOKING_RECOVERY_SECONDS", "60"))
+
+
+def pass_booking_sweep_interval() -> float:
+    """Every how many seconds each instance looks for interrupted bookings with a pass
+    (``CARNET_PASS_BOOKING_SWEEP_INTERVAL``, default 10). Read at import."""
+    return float(config.env("CARNET_PASS_BOOKING_SWEEP_INTERVAL", "10"))

@@ -220,10 +220,32 @@ def test_pass_only_a_la_carte_refuses_money():
         "money"
 
 
-def test_paying_with_a_pass_is_not_available_yet():
+def test_a_pass_pays_for_a_la_carte_only_and_must_be_named():
+    assert rules.check_payment(a_la_carte(), {"type": "pass", "pass_id": "pas_1"}) == "pass"
+    # pass holders only: a pass is what they need (R2.3)
+    assert rules.check_payment(a_la_carte(activity(a_la_carte={"pass_only": True})),
+                               {"type": "pass", "pass_id": "pas_1"}) == "pass"
     with pytest.raises(PassPaymentUnavailable) as refused:
-        rules.check_payment(a_la_carte(), {"type": "pass", "pass_id": "pas_1"})
+        rules.check_payment(a_la_carte(), {"type": "pass", "pass_id": None})
     assert refused.value.code == "validation_error"
+    with pytest.raises(PassPaymentUnavailable):
+        rules.check_payment(session(), {"type": "pass", "pass_id": "pas_1"})
+
+
+def test_which_ends_give_a_pass_use_back():
+    paid = {"paid_with": {"type": "pass", "id": "pas_1"}}
+    assert rules.pass_credit("registration_released", paid)["force"] is True
+    assert rules.pass_credit("registration_expired", paid)["force"] is True
+    assert rules.pass_credit("registration_cancelled",
+                             dict(paid, cancelled_by="client"))["force"] is False
+    assert rules.pass_credit("registration_cancelled",
+                             dict(paid, cancelled_by="staff"))["force"] is True
+    assert rules.pass_credit("registration_cancelled",
+                             dict(paid, cancelled_by="staff", restore_pass_use=False)) is None
+    assert rules.pass_credit("registration_cancelled",
+                             dict(paid, cancelled_by="invoice_void"))["force"] is True
+    assert rules.pass_credit("registration_released",
+                             {"paid_with": {"type": "money", "id": "inv_1"}}) is None
 
 
 # -- holds (R3.1) ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from services.passes import exceptions as _passes_errors  # noqa: F401 (typed errors)
 from tests.services.test_registration_support import Shop, in_days, now_utc, refused
 
 
@@ -146,10 +147,15 @@ def test_pass_holders_only_refuses_money(shop):
     assert shop.taken(occurrence)["a_la_carte_taken"] == 0
 
 
-def test_paying_with_a_pass_is_not_accepted_yet(shop):
-    _, (occurrence,) = shop.activity(starts=[in_days(2)])
+def test_paying_with_a_pass_needs_a_real_pass_and_a_la_carte(shop):
+    activity, (occurrence,) = shop.activity(starts=[in_days(2)])
     household = shop.household({})
     error = refused(lambda: shop.hold(household, occurrence=occurrence,
-                                      pay_with={"type": "pass", "pass_id": "pas_x"}),
-                    "validation_error")
+                                      pay_with={"type": "pass"}), "validation_error")
     assert "pay_with" in error.details
+    refused(lambda: shop.hold(household, activity=activity,
+                              pay_with={"type": "pass", "pass_id": "pas_x"}), "validation_error")
+    # an unknown pass: the seat is given back (tests/services/test_pass_booking_*.py)
+    refused(lambda: shop.hold(household, occurrence=occurrence,
+                              pay_with={"type": "pass", "pass_id": "pas_x"}), "not_found")
+    assert shop.taken(occurrence)["a_la_carte_taken"] == 0

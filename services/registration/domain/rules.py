@@ -146,18 +146,49 @@ def check_open(offering: Offering, now: datetime):
 # -- payment (R2.3, R3.4) -------------------------------------------------------------------------
 
 def check_payment(offering: Offering, pay_with: Optional[dict]):
-    """Money for now; ``pass_required`` when à la carte is for pass holders only."""
+    """Money, or a pass for à la carte (R3.4: the pass service judges the pass itself when it
+    is debited); ``pass_required`` when à la carte is for pass holders only (R2.3)."""
     pay_type = (pay_with or {}).get("type") or MONEY
     if pay_type == PASS:
         if offering.kind == SESSION:
             raise PassPaymentUnavailable("a session is not paid with a pass",
                                          {"pay_with": ["a pass pays for à la carte only"]})
-        raise PassPaymentUnavailable("paying with a pass is not available yet",
-                                     {"pay_with": ["only money is accepted for now"]})
+        if not (pay_with or {}).get("pass_id"):
+            raise PassPaymentUnavailable("say which pass pays",
+                                         {"pay_with": {"pass_id": ["required with a pass"]}})
+        return pay_type
+    if pay_type != MONEY:
+        raise PassPaymentUnavailable("pay with money or a pass",
+                                     {"pay_with": {"type": ["money or pass"]}})
     if offering.kind == A_LA_CARTE and offering.pass_only:
         raise PassRequired("this occurrence is for pass holders only",
                            {"occurrence_id": offering.occurrence_id})
     return pay_type
+
+
+def pass_credit(event_type: str, data: dict) -> Optional[dict]:
+    """What to ask the pass service when a registration paid with a pass ends (R3.4–R3.6):
+    ``None`` (nothing), or the ``credit_pass`` arguments ``{force, reason}``.
+
+    - a released or expired hold never used its seat: the use comes back (``force``);
+    - a client's cancellation: where the pass terms allow it (``credit_on_cancel``, R3.5);
+    - staff: as they chose (``restore_pass_use``, default yes, R3.6);
+    - an invoice voided or the occurrence cancelled by the org: the use comes back."""
+    paid_with = data.get("paid_with") or {}
+    if paid_with.get("type") != PASS or not paid_with.get("id"):
+        return None
+    if event_type in ("registration_released", "registration_expired"):
+        return {"force": True, "reason": "hold ended without booking"}
+    if event_type != "registration_cancelled":
+        return None
+    by = data.get("cancelled_by")
+    if by == BY_CLIENT:
+        return {"force": False, "reason": "booking cancelled by the client"}
+    if by == BY_STAFF:
+        if data.get("restore_pass_use") is False:
+            return None
+        return {"force": True, "reason": data.get("cancel_reason") or "booking cancelled by staff"}
+    return {"force": True, "reason": data.get("cancel_reason") or "booking cancelled"}
 
 
 # -- eligibility (R2.7) ---------------------------------------------------------------------------
