@@ -88,3 +88,49 @@ class RegistrationNotConfirmed(BusinessRuleViolation):
 class NotEnoughUnsoldSeats(BusinessRuleViolation):
     """A seat conversion asks for more session seats than are unsold (details.unsold)."""
     code = "not_enough_unsold_seats"
+
+
+# -- R5.1, R5.2, R4.6, R4.7: appointments (salon agenda) -------------------------------------------
+@remote_error
+class AppointmentNotFound(NotFound):
+    """The appointment, or a member, service or staff member named by a booking."""
+    code = "not_found"
+
+
+@remote_error
+class StaffBusy(BusinessRuleViolation):
+    """The staff member already has an appointment overlapping that time (R5.2;
+    details: staff_id, appointment_id, starts_at, ends_at)."""
+    code = "staff_busy"
+
+
+@remote_error
+class AppointmentNotBooked(BusinessRuleViolation):
+    """The appointment is completed, cancelled or a no-show (details.status)."""
+    code = "appointment_not_booked"
+
+
+@remote_error
+class AppointmentNotStarted(BusinessRuleViolation):
+    """A no-show is recorded once the appointment's start has passed."""
+    code = "appointment_not_started"
+
+
+@remote_error
+class NoBundleAvailable(BusinessRuleViolation):
+    """``apply_bundle`` asked, but none of the client's bundles has a use of the service
+    left (R4.6)."""
+    code = "no_bundle_available"
+
+
+@remote_error
+class BundleAlreadyApplied(BusinessRuleViolation):
+    """Another bundle is applied to the appointment: remove it first (details.bundle_id)."""
+    code = "bundle_already_applied"
+
+
+@remote_error
+class BundleChangeInProgress(BusinessRuleViolation):
+    """A bundle is being applied, removed or used on this appointment by another request;
+    try again (details.bundle_status)."""
+    code = "bundle_change_in_progress"

@@ -166,3 +166,94 @@ class BookWithPassRequest(Contract):
     member_id = Id(required=True)
     occurrence_id = Id(required=True)
     pass_id = Id(required=True)
+
+
+# -- R5.1, R5.2, R4.6, R4.7: appointments (salon agenda) -------------------------------------------
+class _BundleChoice(Contract):
+    bundle_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "the client's bundle to apply (R4.6)"})
+    apply_bundle = fields.Boolean(load_default=False, metadata={
+        "description": "apply the client's only bundle covering the service; several: 409 "
+                       "bundle_choice_required with details.candidates; none: 409 "
+                       "no_bundle_available"})
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        if data.get("bundle_id") and data.get("apply_bundle"):
+            raise ValidationError("give bundle_id or apply_bundle, not both", "apply_bundle")
+
+
+class AppointmentRequest(_BundleChoice):
+    member_id = Id(required=True)
+    service_id = Id(required=True)
+    starts_at = fields.AwareDateTime(required=True, metadata={"description": "RFC 3339"})
+    staff_id = Id(load_default=None, allow_none=True)
+
+
+class AppointmentIn(AppointmentRequest):
+    account_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "when given (a customer's own account), the member must belong to it"})
+
+
+class ApplyBundleIn(Contract):
+    bundle_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "default: the client's only bundle covering the service"})
+
+
+class CompleteAppointmentIn(Contract):
+    invoice_id = Id(required=True)
+    bundle_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "a bundle to pay with, if none was applied in the agenda (R4.7)"})
+
+
+class AppointmentCancelIn(Contract):
+    by_staff = fields.Boolean(load_default=True)
+
+
+class AgendaQuery(Contract):
+    date = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, org-local"})
+    staff_id = Id(load_default=None, allow_none=True)
+
+
+class AppointmentOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    status = fields.String(required=True, metadata={
+        "description": "booked | completed | cancelled | no_show"})
+    member_id = fields.String(required=True)
+    member_name = fields.String(allow_none=True)
+    account_id = fields.String(required=True)
+    service_id = fields.String(required=True)
+    service_name = fields.String(allow_none=True)
+    staff_id = fields.String(allow_none=True)
+    staff_name = fields.String(allow_none=True)
+    starts_at = fields.String(required=True, metadata={"format": "date-time"})
+    ends_at = fields.String(required=True, metadata={"format": "date-time"})
+    duration_minutes = fields.Integer(required=True)
+    price = Money(required=True, metadata={"description": "0 while a bundle is applied"})
+    service_price = Money()
+    accounting_code = fields.String(allow_none=True)
+    bundle_id = fields.String(allow_none=True)
+    bundle_status = fields.String(metadata={
+        "description": "none | applying | applied | removing | returned | using | used"})
+    invoice_id = fields.String(allow_none=True)
+    cancelled_by = fields.String(allow_none=True,
+                                 metadata={"description": "client | staff | bundle_refused"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    ended_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class AppointmentList(Contract):
+    items = fields.List(fields.Nested(AppointmentOut), required=True)
+
+
+class AgendaStaffOut(Contract):
+    staff_id = fields.String(allow_none=True, metadata={"description": "null: no staff member"})
+    staff_name = fields.String(allow_none=True)
+    appointments = fields.List(fields.Nested(AppointmentOut), required=True)
+
+
+class AgendaOut(Contract):
+    date = fields.String(required=True, metadata={"format": "date"})
+    timezone = fields.String()
+    staff = fields.List(fields.Nested(AgendaStaffOut), required=True)

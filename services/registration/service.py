@@ -32,6 +32,7 @@ from . import settings
 from .adapters import offerings, peers
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
+from .appointments import AppointmentEntrypoints
 from .domain import participants, rules
 from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
@@ -49,7 +50,8 @@ def _event_data(registration):
     return data
 
 
-class RegistrationService(PassBookingEntrypoints, SeatRulesEntrypoints, ServiceBase):
+class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
+                          SeatRulesEntrypoints, ServiceBase):
     name = "registration"
     db = Database("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
