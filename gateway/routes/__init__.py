@@ -1,4 +1,5 @@
 """One module of routes per area of API.md; each exposes ``blp``."""
-from . import accounts, auth, catalog, ops, passes, registrations
+from . import accounts, appointments, auth, billing, catalog, ops, passes, registrations
 
-ROUTES = [ops.blp, auth.blp, accounts.blp, catalog.blp, registrations.blp, passes.blp]
+ROUTES = [ops.blp, auth.blp, accounts.blp, catalog.blp, registrations.blp, appointments.blp,
+          passes.blp, billing.blp]
