@@ -10,8 +10,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.common.errors import CarnetError
-from services.registration import exceptions as _registration_errors  # noqa: F401
 from tests.support.client import error_of
 
 
@@ -175,21 +173,18 @@ def test_staff_choose_whether_the_use_comes_back(centre):
 
 
 def test_pass_holders_only_refuse_money_and_take_a_pass(centre):
-    """Money reaches registration as a cart's hold (billing's cart routes are not served by
-    this gateway yet, so the hold is asked for as billing's ``add_item`` does)."""
     activity, (occurrence,) = centre.activity(pass_only=True)
     account, client = centre.customer()
     member = account["members"][0]
-    with pytest.raises(CarnetError) as refused:
-        centre.rpc.call("registration", "hold", centre.org.id, {
-            "kind": "a_la_carte", "member_id": member["id"], "account_id": account["id"],
-            "occurrence_id": occurrence["id"], "cart_id": "cart_1", "cart_item_id": "item_1",
-            "pay_with": {"type": "money"}})
-    assert refused.value.code == "pass_required"
+    cart = client.ok("POST", centre.path("/carts"), json={"account_id": account["id"]})
+    error_of(client.post(centre.path(f"/carts/{cart['id']}/items"), json={
+        "type": "a_la_carte", "member_id": member["id"], "occurrence_id": occurrence["id"]}),
+        409, "pass_required")
     card = centre.sell(centre.pass_type([activity], uses=1), account)
     assert centre.book(client, member, occurrence, card).json()["status"] == "confirmed"
     listed = client.ok("GET", centre.path(f"/activities/{activity['id']}/occurrences"))
     assert listed["items"][0]["a_la_carte"]["pass_only"] is True
+    assert listed["items"][0]["a_la_carte"]["taken"] == 1
 
 
 def test_a_pass_for_another_activity_is_not_eligible(centre):
