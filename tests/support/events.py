@@ -9,6 +9,7 @@ from kombu import Connection, Exchange, Queue
 class EventListener:
     def __init__(self, amqp_uri, service, event_types=("#",)):
         self.received = queue.Queue()
+        self._seen = []
         self.conn = Connection(amqp_uri)
         exchange = Exchange(f"{service}.events", type="topic", durable=True)
         name = f"test-listener-{uuid.uuid4().hex[:8]}"
@@ -36,8 +37,14 @@ class EventListener:
         message.ack()
 
     def wait_for(self, event_type, predicate=lambda e: True, timeout=15):
-        """The first event of ``event_type`` matching ``predicate`` (or AssertionError)."""
+        """The first event of ``event_type`` matching ``predicate`` (or AssertionError).
+
+        Events that do not match are kept for later calls, so waiting for several facts in
+        a row loses none of them."""
         import time
+        for index, event in enumerate(self._seen):
+            if event.get("type") == event_type and predicate(event):
+                return self._seen.pop(index)
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
@@ -49,6 +56,7 @@ class EventListener:
                 continue
             if event.get("type") == event_type and predicate(event):
                 return event
+            self._seen.append(event)
 
     def close(self):
         self._stop.set()
