@@ -12,6 +12,7 @@ cart is checked out, and the events are written to the outbox.
 import hashlib
 import json
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from services.common.types import new_id
@@ -24,7 +25,8 @@ from ..domain.checkout import (CHARGED, COMPENSATING, COMPLETED, DECLINED, FAILE
 from ..domain.payment import PaymentPlan
 from .models import Checkout, Invoice, InvoiceLine, Payment
 from .repositories import (CartRepository, CheckoutRepository, CreditLedger,
-                           InvoiceRepository, checkout_record)
+                           InvoiceRepository, checkout_record, invoice_dict,
+                           payment_dict)
 
 
 def fingerprint(payment: dict) -> str:
@@ -80,10 +82,9 @@ class SqlCheckoutStore:
         now = self._now()
         with self.db.uow() as uow:
             self._move(uow, checkout, owner, PENDING, now, state=CHARGED, charge_id=charge_id)
-            record = self._reload(uow, checkout.id)
             uow.commit()
         self.remember(checkout.id)
-        return record
+        return replace(checkout, state=CHARGED, charge_id=charge_id)
 
     def mark_declined(self, checkout, owner, error):
         now = self._now()
@@ -101,10 +102,9 @@ class SqlCheckoutStore:
         now = self._now()
         with self.db.uow() as uow:
             self._move(uow, checkout, owner, CHARGED, now, state=COMPENSATING, error=error)
-            record = self._reload(uow, checkout.id)
             uow.commit()
         self.remember(checkout.id)
-        return record
+        return replace(checkout, state=COMPENSATING, error=error)
 
     def mark_failed(self, checkout, owner):
         now = self._now()
@@ -143,46 +143,45 @@ class SqlCheckoutStore:
                 row.updated_at = now
                 uow.commit()
 
-    def complete(self, checkout, owner, registrations):
+    def complete(self, checkout, owner, registrations, sales=None):
         now = self._now()
         plan = PaymentPlan(checkout.method, checkout.amount, checkout.card_token)
+        lines = invoice_rules.lines_for(checkout.items, plan, sales)
+        invoice = Invoice(
+            id=checkout.invoice_id, org_id=checkout.org_id, account_id=checkout.account_id,
+            cart_id=checkout.cart_id, checkout_id=checkout.id, status=invoice_rules.PAID,
+            currency=checkout.currency, total=invoice_rules.total_of(lines), issued_at=now)
+        line_rows = [InvoiceLine(id=new_id("inl"), org_id=checkout.org_id,
+                                 invoice_id=invoice.id, **line) for line in lines]
+        payment_rows = [Payment(id=new_id("pay"), org_id=checkout.org_id, invoice_id=invoice.id,
+                                created_at=now, **payment)
+                        for payment in invoice_rules.payments_for(plan, checkout.charge_id)]
         with self.db.uow() as uow:
             session = uow.session
             self._move(uow, checkout, owner, CHARGED, now, state=COMPLETED,
-                       registrations=registrations, lease_owner=None, lease_until=None,
-                       finished_at=now)
-            invoices = InvoiceRepository(session)
-            lines = invoice_rules.lines_for(checkout.items, plan)
-            invoice = Invoice(
-                id=checkout.invoice_id, org_id=checkout.org_id,
-                number=invoices.next_number(checkout.org_id), account_id=checkout.account_id,
-                cart_id=checkout.cart_id, checkout_id=checkout.id, status=invoice_rules.PAID,
-                currency=checkout.currency, total=invoice_rules.total_of(lines),
-                issued_at=now)
-            line_rows = [InvoiceLine(id=new_id("inl"), org_id=checkout.org_id,
-                                     invoice_id=invoice.id, **line) for line in lines]
-            payment_rows = [Payment(id=new_id("pay"), org_id=checkout.org_id,
-                                    invoice_id=invoice.id, created_at=now, **payment)
-                            for payment in invoice_rules.payments_for(plan, checkout.charge_id)]
-            invoices.add(invoice, line_rows, payment_rows)
+                       registrations=registrations, sales=sales, lease_owner=None,
+                       lease_until=None, finished_at=now)
             CartRepository(session).end_checkout(checkout.cart_id, checkout.id,
                                                  cart_rules.CHECKED_OUT, now,
                                                  invoice_id=invoice.id)
-            invoice_data = invoices.as_dict(invoice)
-            uow.emit("invoice_issued", dict(invoice_data, org_id=checkout.org_id),
-                     occurred_at=now)
-            for payment in invoice_data["payments"]:
+            for payment in payment_rows:
                 uow.emit("payment_received", {
                     "org_id": checkout.org_id, "account_id": checkout.account_id,
-                    "invoice_id": invoice.id, "payment": payment}, occurred_at=now)
+                    "invoice_id": invoice.id, "payment": payment_dict(payment)},
+                    occurred_at=now)
             uow.emit("checkout_completed", {
                 "org_id": checkout.org_id, "checkout_id": checkout.id,
                 "cart_id": checkout.cart_id, "account_id": checkout.account_id,
                 "invoice_id": invoice.id, "total": invoice.total,
                 "registration_ids": checkout.registration_ids}, occurred_at=now)
-            record = self._reload(uow, checkout.id)
+            # The number last: the org's counter row stays locked from here to the commit,
+            # so the org's other checkouts wait only for these few statements.
+            invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
+            InvoiceRepository(session).add(invoice, line_rows, payment_rows)
+            uow.emit("invoice_issued", dict(invoice_dict(invoice, line_rows, payment_rows),
+                                            org_id=checkout.org_id), occurred_at=now)
             uow.commit()
-        return record
+        return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales)
 
     # -- starting and taking over ---------------------------------------------------------
     def claim(self, checkout_id, owner):

@@ -71,7 +71,8 @@ def checkout_record(row: Checkout) -> CheckoutRecord:
         id=row.id, org_id=row.org_id, cart_id=row.cart_id, account_id=row.account_id,
         invoice_id=row.invoice_id, state=row.state, method=row.method, amount=row.amount,
         currency=row.currency, card_token=row.card_token, charge_id=row.charge_id,
-        items=list(row.items or []), registrations=row.registrations, error=row.error)
+        items=list(row.items or []), registrations=row.registrations, error=row.error,
+        sales=row.sales)
 
 
 # -- carts ------------------------------------------------------------------------------------------
@@ -205,13 +206,8 @@ class InvoiceRepository:
             return self.session.execute(bump).scalar_one()
 
     def add(self, invoice: Invoice, lines, payments):
-        self.session.add(invoice)
-        self.session.flush()
-        for line in lines:
-            self.session.add(line)
-        for payment in payments:
-            self.session.add(payment)
-        self.session.flush()
+        self.session.add_all([invoice, *lines, *payments])
+        self.session.flush()  # the invoice first, then its lines and payments (foreign keys)
 
     def by_id(self, invoice_id):
         return self.session.get(Invoice, invoice_id)

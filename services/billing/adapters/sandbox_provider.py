@@ -76,20 +76,13 @@ class SandboxPaymentProvider(PaymentProvider):
                off_session=False):
         if not isinstance(amount, int) or amount <= 0:
             raise ValueError("a charge is a positive amount in minor units")
-        previous = self._find(idempotency_key)
-        if previous is None:
-            decline = decide(card_token, off_session)
-            row = {"id": new_id("ch"), "idempotency_key": idempotency_key, "kind": "charge",
-                   "status": DECLINED if decline else SUCCEEDED, "amount": amount,
-                   "currency": currency, "card_token": card_token, "charge_id": None,
-                   "decline_code": decline, "created_at": self.now()}
-            previous = self._record(row)
-            if previous is None:
-                previous = row
-            else:
-                previous = previous._mapping
-        else:
-            previous = previous._mapping
+        decline = decide(card_token, off_session)
+        row = {"id": new_id("ch"), "idempotency_key": idempotency_key, "kind": "charge",
+               "status": DECLINED if decline else SUCCEEDED, "amount": amount,
+               "currency": currency, "card_token": card_token, "charge_id": None,
+               "decline_code": decline, "created_at": self.now()}
+        previous = self._record(row)  # the first answer for this key, if there was one
+        previous = row if previous is None else previous._mapping
         if previous["kind"] != "charge" or previous["amount"] != amount:
             raise IdempotencyMismatch(f"idempotency key {idempotency_key} was used for "
                                       f"another request")
