@@ -7,7 +7,8 @@ billing, which checks a cart out at most once per key.
 from flask import request
 from flask_smorest import Blueprint
 
-from services.billing.schemas import (CartCreate, CartItemCreate, CartItemOut, CartOut,
+from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
+                                      CartCreate, CartItemCreate, CartItemOut, CartOut,
                                       CheckoutRequest, CheckoutResult, InvoiceListQuery,
                                       InvoiceOut, InvoicePage, VoidRequest)
 
@@ -49,9 +50,13 @@ def get_cart(org, cart_id):
 @blp.arguments(CartItemCreate)
 @blp.response(201, CartItemOut)
 @blp.alt_response(409, description="sold_out, registration_closed, not_eligible, "
-                                    "pass_required, already_registered, cart_not_open")
+                                    "pass_required, already_registered, cart_not_open, "
+                                    "client_required (a bundle without member_id, R4.4)")
 def add_item(body, org, cart_id):
-    """Add an item; a seat (session or à la carte) is held until checkout or expiry (R3.1)."""
+    """Add an item; a seat (session or à la carte) is held until checkout or expiry (R3.1).
+    Passes, bundles and memberships are priced from the catalog and sold at checkout (R6.3);
+    an à la carte seat may be paid with ``pay_with: {pass_id}`` (a pass of the account) or
+    ``{cart_item_id}`` (a pass item of this cart, R3.10): its price is then 0."""
     _cart_access(org, cart_id)
     return call("billing", "add_item", org, cart_id, CartItemCreate().dump(body))
 
@@ -75,6 +80,21 @@ def checkout(body, org, cart_id):
     """Pay the cart: one invoice, the seats confirmed (R6.1, R6.2)."""
     _cart_access(org, cart_id)
     return call("billing", "checkout", org, cart_id, CheckoutRequest().dump(body),
+                idempotency_key=request.headers.get("Idempotency-Key"))
+
+
+@blp.route("/orgs/<org>/appointments/<appointment_id>/checkout", methods=["POST"])
+@authorize(*STAFF)
+@idempotent
+@blp.arguments(AppointmentCheckoutRequest)
+@blp.response(200, AppointmentCheckoutResult)
+@blp.alt_response(402, description="payment_declined")
+def checkout_appointment(body, org, appointment_id):
+    """Check an appointment out at the desk (R4.7): an invoice for the service, or a 0.00
+    line paid with the bundle applied (or ``bundle_id`` now), then the appointment is
+    completed (a booked bundle use becomes used)."""
+    return call("billing", "checkout_appointment", org, appointment_id,
+                AppointmentCheckoutRequest().dump(body),
                 idempotency_key=request.headers.get("Idempotency-Key"))
 
 

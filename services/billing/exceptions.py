@@ -85,3 +85,16 @@ class CheckoutPending(ServiceUnavailable):
     (or undone) by billing's recovery. Retry with the same Idempotency-Key to get its
     outcome."""
     code = "service_unavailable"
+
+
+@remote_error
+class BundleClientRequired(BusinessRuleViolation):
+    """R4.4: a bundle is sold to a named client only (no walk-in sale)."""
+    code = "client_required"
+
+
+@remote_error
+class AppointmentNotPayable(BusinessRuleViolation):
+    """The appointment cannot be checked out (cancelled, no-show, or completed by another
+    invoice); details say its status."""
+    code = "appointment_not_booked"

@@ -25,8 +25,8 @@ class PayWith(Contract):
 
 class CartItemCreate(Contract):
     type = fields.String(required=True, validate=validate.OneOf(list(ITEM_KINDS)),
-                         metadata={"description": "session | a_la_carte (pass, bundle, "
-                                                  "membership, subscription: later)"})
+                         metadata={"description": "session | a_la_carte | pass | bundle | "
+                                                  "membership (subscription: later)"})
     member_id = Id(load_default=None, allow_none=True)
     activity_id = Id(load_default=None, allow_none=True)
     occurrence_id = Id(load_default=None, allow_none=True)
@@ -47,6 +47,13 @@ class PaymentIn(Contract):
 
 class CheckoutRequest(Contract):
     payment = fields.Nested(PaymentIn, required=True)
+
+
+class AppointmentCheckoutRequest(Contract):
+    payment = fields.Nested(PaymentIn, required=True)
+    bundle_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "a bundle of the client to pay with, if none was applied in the "
+                       "agenda (R4.7): the line is then 0.00, paid with the bundle"})
 
 
 class VoidRequest(Contract):
@@ -71,6 +78,9 @@ class CartItemOut(Contract):
     activity_id = fields.String(allow_none=True)
     occurrence_id = fields.String(allow_none=True)
     reference = fields.Dict()
+    pay_with = fields.Dict(allow_none=True, metadata={
+        "description": "{type: pass, pass_id} or {type: pass, cart_item_id} (R3.10); null: "
+                       "money at checkout"})
 
 
 class CartOut(Contract):
@@ -138,6 +148,13 @@ class CheckoutResult(Contract):
     bundles = fields.List(fields.Dict(), required=True)
     memberships = fields.List(fields.Dict(), required=True)
     subscriptions = fields.List(fields.Dict(), required=True)
+
+
+class AppointmentCheckoutResult(Contract):
+    checkout_id = fields.String()
+    appointment = fields.Dict(required=True, metadata={"description": "the Appointment, "
+                                                                      "completed"})
+    invoice = fields.Nested(InvoiceOut, required=True)
 
 
 class CreditEntryOut(Contract):

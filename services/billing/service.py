@@ -5,6 +5,7 @@ Entrypoints load their input, open units of work, call the domain and dump the r
 checkout saga itself is ``domain/checkout.py``; its records ``adapters/checkout_store.py``.
 No call to another service ever happens inside a database transaction.
 """
+import hashlib
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -25,12 +26,14 @@ from services.common.uow import Database
 # so that they reach the gateway unchanged.
 from services.accounts import exceptions as _accounts_errors  # noqa: F401
 from services.catalog import exceptions as _catalog_errors  # noqa: F401
+from services.passes import exceptions as _passes_errors  # noqa: F401
 from services.registration import exceptions as _registration_errors  # noqa: F401
 
 from . import schemas, settings
 from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
 from .adapters.models import Cart, CartItem, metadata
 from .adapters.registration_client import RegistrationSeats, call_with_timeout
+from .adapters.sales_client import CheckoutSales
 from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
                                     DuplicateCause, InvoiceRepository, cart_dict,
                                     checkout_record, item_dict)
@@ -41,8 +44,9 @@ from .domain import invoice as invoice_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
 from .domain.payment import plan_payment
-from .exceptions import (CartItemNotFound, CartNotFound, CartNotOpen, CheckoutPending,
-                         InsufficientCredit, InvalidBillingInput, InvoiceNotFound)
+from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
+                         CheckoutPending, InsufficientCredit, InvalidBillingInput,
+                         InvoiceNotFound)
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +78,14 @@ class BillingService(ServiceBase):
     registration = RpcProxy("registration")
     accounts = RpcProxy("accounts")
     catalog = RpcProxy("catalog")
+    passes = RpcProxy("passes")
 
     # -- collaborators -------------------------------------------------------------------------
     def _seats(self):
         return RegistrationSeats(self.registration, settings.step_timeout())
+
+    def _sales(self):
+        return CheckoutSales(self.passes, self.registration, settings.step_timeout())
 
     def _provider(self):
         return provider_for(self.db.engine, settings.payment_provider(), self.clock.now)
@@ -130,15 +138,29 @@ class BillingService(ServiceBase):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CartItemCreate(), data)
         kind = cart_rules.check_item_request(data)
+        pay_with = cart_rules.pay_with_of(data)
         with self.db.uow(readonly=True) as uow:
-            cart = CartRepository(uow.session).get(org_id, cart_id)
+            repo = CartRepository(uow.session)
+            cart = repo.get(org_id, cart_id)
             if cart is None:
                 raise CartNotFound("no such cart", {"cart_id": cart_id})
             cart_rules.ensure_open(cart)
             item_id = new_id("itm")
-            hold_request = cart_rules.hold_request(kind, data, cart, item_id)
+            if pay_with and pay_with.get("cart_item_id"):  # R3.10
+                cart_rules.check_pass_item_payment(
+                    repo.item(cart.id, pay_with["cart_item_id"]), data["member_id"])
+            hold_request = cart_rules.hold_request(kind, data, cart, item_id) \
+                if kind.places_hold else None
+            account_id = cart.account_id
+        if not kind.places_hold:  # R6.3: sold at checkout, priced from the catalog now
+            return self._add_sold_item(org_id, cart_id, item_id, kind, data, account_id)
         seats = self._seats()
-        hold = seats.hold(org_id, hold_request)
+        if pay_with and pay_with.get("cart_item_id"):
+            # R3.10: the seat only, price 0; checkout debits the pass once it is sold
+            hold = self._call(self.registration, "registration", "hold_for_cart_pass", org_id,
+                              hold_request)
+        else:
+            hold = seats.hold(org_id, hold_request)
         # The hold exists now; if the cart cannot take the item, give the seat back. (If
         # this process dies right here, the hold simply expires, R3.1.)
         try:
@@ -154,7 +176,7 @@ class BillingService(ServiceBase):
                     price=int(hold["price"]), description=hold.get("description") or kind.name,
                     accounting_code=hold.get("accounting_code"), registration_id=hold["id"],
                     hold_expires_at=_parse_time(hold.get("hold_expires_at")),
-                    reference=cart_rules.reference_of(kind, data, hold), pay_with=None,
+                    reference=cart_rules.reference_of(kind, data, hold), pay_with=pay_with,
                     release_pending=False, created_at=now)
                 repo.add_item(item)
                 result = item_dict(item)
@@ -165,6 +187,65 @@ class BillingService(ServiceBase):
             except (StepRefused, StepUnavailable):
                 log.warning("could not release hold %s; it will expire", hold["id"])
             raise
+        return dump(schemas.CartItemOut(), result)
+
+    def _catalog_answer(self, method, field, org_id, object_id):
+        """An object of the catalog named in the request: unknown is invalid input."""
+        try:
+            return self._call(self.catalog, "catalog", method, org_id, object_id)
+        except NotFound:
+            raise InvalidBillingInput("the request is not valid",
+                                      {field: ["no such object in this organisation"]})
+
+    def _priced(self, org_id, kind, data):
+        """(price, description, accounting code, reference extras) of an item sold at
+        checkout, from the catalog (R6.3)."""
+        if kind.name == "pass":
+            answer = self._catalog_answer("get_pass_type", "pass_type_id", org_id,
+                                          data["pass_type_id"])
+            return (answer["price"], answer["name"], answer.get("accounting_code"),
+                    {"family": bool(answer.get("family"))})
+        if kind.name == "bundle":
+            answer = self._catalog_answer("get_bundle_type", "bundle_type_id", org_id,
+                                          data["bundle_type_id"])
+            wanted = data["division"].strip().casefold()
+            for division in answer.get("divisions") or []:
+                if division["name"].strip().casefold() == wanted:
+                    return (division["price"], f"{answer['name']} ({division['name']})",
+                            answer.get("accounting_code"), {"division": division["name"]})
+            raise InvalidBillingInput("the request is not valid", {"division": [
+                "one of: " + ", ".join(d["name"] for d in answer.get("divisions") or [])]})
+        answer = self._catalog_answer("get_membership_type", "membership_type_id", org_id,
+                                      data["membership_type_id"])
+        return answer["price"], answer["name"], answer.get("accounting_code"), {}
+
+    def _add_sold_item(self, org_id, cart_id, item_id, kind, data, account_id):
+        price, description, accounting_code, extra = self._priced(org_id, kind, data)
+        if data.get("member_id"):
+            try:
+                member = self._call(self.accounts, "accounts", "get_member", org_id,
+                                    data["member_id"])
+            except NotFound:
+                member = None
+            if member is None or member.get("account_id") != account_id:
+                raise InvalidBillingInput("the request is not valid", {
+                    "member_id": ["not a member of this cart's account"]})
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.session)
+            cart = repo.get(org_id, cart_id, for_update=True)
+            cart_rules.ensure_open(cart)
+            item = CartItem(
+                id=item_id, org_id=org_id, cart_id=cart.id,
+                position=repo.next_position(cart.id), type=kind.name,
+                status=cart_rules.ACTIVE, member_id=data.get("member_id"), price=int(price),
+                description=description[:300], accounting_code=accounting_code,
+                registration_id=None, hold_expires_at=None,
+                reference=dict(cart_rules.reference_of(kind, data), **extra), pay_with=None,
+                release_pending=False, created_at=now)
+            repo.add_item(item)
+            result = item_dict(item)
+            uow.commit()
         return dump(schemas.CartItemOut(), result)
 
     @rpc
@@ -211,6 +292,9 @@ class BillingService(ServiceBase):
     def checkout(self, org_id, cart_id, data, idempotency_key=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CheckoutRequest(), data)
+        return self._checkout(org_id, cart_id, data, idempotency_key, self._outcome)
+
+    def _checkout(self, org_id, cart_id, data, idempotency_key, outcome):
         if idempotency_key is not None and (not isinstance(idempotency_key, str)
                                             or not 0 < len(idempotency_key) <= 255):
             raise InvalidInput("the request is not valid",
@@ -260,23 +344,23 @@ class BillingService(ServiceBase):
                 uow.commit()
                 existing_id = None
         if existing_id is not None:
-            return self._resume(store, existing_id)
+            return self._resume(store, existing_id, outcome)
         store.remember(row.id)
-        return self._drive(store, checkout_record(row), owner)
+        return self._drive(store, checkout_record(row), owner, outcome)
 
     def _saga(self, store):
-        return CheckoutSaga(store, self._provider(), self._seats())
+        return CheckoutSaga(store, self._provider(), self._seats(), self._sales())
 
-    def _drive(self, store, record, owner):
+    def _drive(self, store, record, owner, outcome=None):
         try:
             record = self._saga(store).drive(record, owner)
         except (Postponed, LeaseLost):
             raise CheckoutPending(
                 "the checkout is still being completed; retry with the same "
                 "Idempotency-Key to get its outcome", {"checkout_id": record.id})
-        return self._outcome(record)
+        return (outcome or self._outcome)(record)
 
-    def _resume(self, store, checkout_id):
+    def _resume(self, store, checkout_id, outcome=None):
         """A retried checkout (same Idempotency-Key): its outcome, driving it on first if it
         was interrupted and nobody else is driving it."""
         with self.db.uow(readonly=True) as uow:
@@ -288,8 +372,8 @@ class BillingService(ServiceBase):
                 raise CheckoutPending(
                     "the checkout is still being completed; retry with the same "
                     "Idempotency-Key to get its outcome", {"checkout_id": checkout_id})
-            return self._drive(store, claimed, owner)
-        return self._outcome(record)
+            return self._drive(store, claimed, owner, outcome)
+        return (outcome or self._outcome)(record)
 
     def _outcome(self, record):
         if record.state != COMPLETED:
@@ -298,10 +382,84 @@ class BillingService(ServiceBase):
             invoices = InvoiceRepository(uow.session)
             invoice = invoices.get(record.org_id, record.invoice_id)
             invoice_data = invoices.as_dict(invoice)
+        sales = record.sales or {}
         return dump(schemas.CheckoutResult(), {
             "checkout_id": record.id, "invoice": invoice_data,
-            "registrations": record.registrations or [], "passes": [], "bundles": [],
-            "memberships": [], "subscriptions": []})
+            "registrations": record.registrations or [],
+            "passes": sales.get("passes") or [], "bundles": sales.get("bundles") or [],
+            "memberships": sales.get("memberships") or [], "subscriptions": []})
+
+    # -- appointment checkout (R4.7) -----------------------------------------------------------
+    @rpc
+    def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None):
+        """An appointment paid at the desk: an invoice with one line (the service price, or
+        0.00 paid with the bundle that covers it: applied in the agenda, or ``bundle_id``
+        now), paid like a cart (R6.2), then ``registration.complete_appointment`` with the
+        invoice (the bundle's booked use becomes used). The same saga as a cart's checkout,
+        on a cart of its own for the appointment, so a crash midway is finished by
+        recovery (complete_appointment is idempotent for the invoice). A completed
+        appointment answers its checkout again."""
+        org_id = _id("org_id", org_id)
+        appointment_id = _id("appointment_id", appointment_id)
+        data = load(schemas.AppointmentCheckoutRequest(), data)
+        cart_id = "apc_" + hashlib.sha256(f"{org_id}|{appointment_id}".encode()).hexdigest()[:32]
+        outcome = self._appointment_outcome
+        with self.db.uow(readonly=True) as uow:
+            cart = CartRepository(uow.session).get(org_id, cart_id)
+            if cart is not None and cart.status != cart_rules.OPEN:
+                if idempotency_key is None or CheckoutRepository(uow.session).by_key(
+                        org_id, cart_id, idempotency_key) is None:
+                    return self._resume(self._store(), cart.checkout_id, outcome)
+        appointment = self._call(self.registration, "registration", "get_appointment",
+                                 org_id, appointment_id)
+        if appointment["status"] != "booked" and (cart is None or
+                                                  cart.status == cart_rules.OPEN):
+            raise AppointmentNotPayable(f"this appointment is {appointment['status']}",
+                                        {"status": appointment["status"],
+                                         "invoice_id": appointment.get("invoice_id")})
+        bundle_id = appointment.get("bundle_id") or data["bundle_id"]
+        currency = self._currency(org_id)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.session)
+            cart = repo.get(org_id, cart_id, for_update=True)
+            if cart is None:
+                cart = Cart(id=cart_id, org_id=org_id, account_id=appointment["account_id"],
+                            status=cart_rules.OPEN, currency=currency, created_at=now,
+                            updated_at=now)
+                repo.add(cart)
+            if cart.status == cart_rules.OPEN:
+                for old in repo.items(cart.id):  # an earlier attempt (declined …)
+                    old.status, old.removed_at = cart_rules.REMOVED, now
+                repo.add_item(CartItem(
+                    id=new_id("itm"), org_id=org_id, cart_id=cart.id,
+                    position=repo.next_position(cart.id), type="appointment",
+                    status=cart_rules.ACTIVE, member_id=appointment["member_id"],
+                    price=0 if bundle_id else int(appointment["price"]),
+                    description=(appointment.get("service_name") or "appointment")[:300],
+                    accounting_code=appointment.get("accounting_code"), registration_id=None,
+                    hold_expires_at=None,
+                    reference={"appointment_id": appointment_id,
+                               "service_id": appointment["service_id"],
+                               "bundle_id": bundle_id, "starts_at": appointment["starts_at"]},
+                    pay_with=None, release_pending=False, created_at=now))
+            uow.commit()
+        return self._checkout(org_id, cart_id, {"payment": data["payment"]}, idempotency_key,
+                              outcome)
+
+    def _appointment_outcome(self, record):
+        if record.state != COMPLETED:
+            raise outcome_error(record)
+        with self.db.uow(readonly=True) as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice_data = invoices.as_dict(invoices.get(record.org_id, record.invoice_id))
+        appointment = (record.sales or {}).get("appointment")
+        if appointment is None:
+            (item,) = record.appointment_items
+            appointment = self._call(self.registration, "registration", "get_appointment",
+                                     record.org_id, item["reference"]["appointment_id"])
+        return dump(schemas.AppointmentCheckoutResult(), {
+            "checkout_id": record.id, "appointment": appointment, "invoice": invoice_data})
 
     # -- invoices ------------------------------------------------------------------------------
     @rpc
@@ -361,6 +519,14 @@ class BillingService(ServiceBase):
                 uow.commit()
             raise InvalidBillingInput(refused.error.get("message"),
                                       refused.error.get("details"))
+        try:  # R6.5: unused passes, bundles and memberships sold on it are revoked
+            revoked = self._sales().revoke_for_invoice(org_id, invoice_id)
+        except StepUnavailable:
+            raise ServiceUnavailable("passes did not answer; the void will be finished "
+                                     "shortly (retry to see it)", {"invoice_id": invoice_id})
+        except StepRefused as refused:  # pragma: no cover - it refuses nothing it is given
+            log.error("revoke_for_invoice %s refused: %s", invoice_id, refused.error)
+            revoked = {}
         now = self.clock.now()
         with self.db.uow() as uow:
             invoices = InvoiceRepository(uow.session)
@@ -371,7 +537,9 @@ class BillingService(ServiceBase):
                 result = invoices.as_dict(invoice)
                 uow.emit("invoice_voided", dict(
                     result, org_id=org_id,
-                    cancelled_registration_ids=[r["id"] for r in cancelled]), occurred_at=now)
+                    cancelled_registration_ids=[r["id"] for r in cancelled],
+                    revoked=revoked.get("items") or [],
+                    not_revoked=revoked.get("not_revoked") or []), occurred_at=now)
             else:
                 result = invoices.as_dict(invoice)
             uow.commit()

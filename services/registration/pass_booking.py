@@ -42,8 +42,9 @@ from . import settings
 from .adapters import offerings, peers
 from .adapters.repositories import Registrations, Seats, registration_dict
 from .domain import rules
-from .exceptions import HoldExpired, OfferingNotFound, RegistrationNotHeld
-from .schemas import BookWithPassIn
+from .exceptions import (HoldExpired, OfferingNotFound, PassPaymentUnavailable,
+                         RegistrationNotHeld)
+from .schemas import AttachPassIn, BookWithPassIn, HoldIn
 from .seat_rules import event_data
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,72 @@ class PassBookingEntrypoints:
             self._release_pass_hold(org_id, held["id"])
             raise
         return held
+
+    # -- R3.10: a cart's hold paid with a pass bought in the same cart -----------------------------
+    @rpc
+    def hold_for_cart_pass(self, org_id, data):
+        """An à la carte hold (``hold``'s data) to be paid with a pass the cart is buying:
+        the seat only, price 0, ``paid_with: {type: pass, id: null}`` (accepted where à la
+        carte is for pass holders only, R2.3); billing's checkout names the pass once it is
+        sold (``attach_pass_to_hold``). A released or expired hold has no use to give back.
+        Repeated for the same cart item: the same hold."""
+        data = load(HoldIn(), dict(data or {}, pay_with=None))
+        if data["kind"] != rules.A_LA_CARTE:
+            raise PassPaymentUnavailable("a session is not paid with a pass",
+                                         {"pay_with": ["a pass pays for à la carte only"]})
+        offering, member_reply = self._gather(org_id, data)
+        person = self._person(org_id, data, member_reply)
+        memberships = self._memberships(org_id, offering, person)
+        data["pay_with"] = {"type": rules.PASS, "pass_id": None}
+        now = self.clock.now()
+        with self.db.uow(readonly=True) as uow:
+            retried = Registrations(uow.session).active_for_cart_item(org_id,
+                                                                      data["cart_item_id"])
+            if retried is not None and retried.member_id == person.member_id \
+                    and retried.pool_id == offering.pool_key:
+                return registration_dict(retried)
+        with self.db.uow() as uow:
+            rules.check_open(offering, now)
+            rules.check_eligible(offering, person, memberships)
+            registration, expired, _ = Seats(uow.session).place_hold(
+                offering, person, data, now, settings.hold_ttl_seconds())
+            for lapsed in expired:
+                uow.emit("registration_expired", event_data(lapsed))
+            result = registration_dict(registration)
+            uow.emit("registration_held", result)
+            uow.commit()
+        return result
+
+    @rpc
+    def attach_pass_to_hold(self, org_id, registration_id, data):
+        """R3.10, at checkout once the pass is sold: the hold of ``hold_for_cart_pass`` is
+        paid with ``pass_id`` and its use debited (``passes.debit_pass``, idempotent on the
+        registration). Idempotent; a hold that lapsed is ``hold_expired``; the pass
+        service's refusals (``pass_not_eligible`` …) are the answer and the hold stays
+        (billing's checkout releases it when it undoes)."""
+        data = load(AttachPassIn(), data)
+        pass_id = data["pass_id"]
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            registration = self._locked(uow.session, org_id, registration_id)
+            if registration.paid_with_type != rules.PASS or \
+                    registration.paid_with_id not in (None, pass_id):
+                raise RegistrationNotHeld("this registration is not waiting for this pass",
+                                          {"registration_id": registration_id})
+            if registration.status == rules.EXPIRED:
+                raise HoldExpired("the hold expired and its seat was given up",
+                                  {"registration_id": registration_id})
+            if registration.status not in (rules.HELD, rules.CONFIRMED):
+                raise RegistrationNotHeld(f"this registration is {registration.status}",
+                                          {"registration_id": registration_id,
+                                           "status": registration.status})
+            if registration.paid_with_id is None:
+                registration.paid_with_id = pass_id
+                registration.updated_at = now
+            result = registration_dict(registration)
+            uow.commit()
+        self._debit(org_id, result)
+        return result
 
     # -- the use comes back (R3.5, R3.6) -----------------------------------------------------------
     def _give_pass_use_back(self, event_type, data):

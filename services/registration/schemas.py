@@ -168,6 +168,11 @@ class BookWithPassRequest(Contract):
     pass_id = Id(required=True)
 
 
+class AttachPassIn(Contract):
+    """R3.10: the pass (sold at checkout) that pays a ``hold_for_cart_pass`` hold."""
+    pass_id = Id(required=True)
+
+
 # -- R5.1, R5.2, R4.6, R4.7: appointments (salon agenda) -------------------------------------------
 class _BundleChoice(Contract):
     bundle_id = Id(load_default=None, allow_none=True, metadata={

@@ -7,7 +7,7 @@ import pytest
 from services.billing.domain import cart as rules
 from services.billing.exceptions import (CartEmpty, CartNotOpen, InvalidBillingInput,
                                          ItemTypeNotAvailable)
-from services.common.errors import InvalidInput
+from services.common.errors import BusinessRuleViolation, InvalidInput
 
 
 def request(**fields):
@@ -28,7 +28,7 @@ def test_session_and_a_la_carte_items_are_sold():
                                             occurrence_id="o")).hold_kind == "a_la_carte"
 
 
-@pytest.mark.parametrize("item_type", ["pass", "bundle", "membership", "subscription"])
+@pytest.mark.parametrize("item_type", ["subscription"])
 def test_later_item_types_are_refused_with_a_clear_validation_error(item_type):
     with pytest.raises(ItemTypeNotAvailable) as refused:
         rules.check_item_request(request(type=item_type, member_id="m"))
@@ -66,11 +66,21 @@ def test_unknown_type_is_invalid():
     assert "type" in refused.value.details
 
 
-def test_paying_a_la_carte_with_a_pass_is_not_available_yet():
-    with pytest.raises(ItemTypeNotAvailable) as refused:
+def test_a_la_carte_is_paid_with_a_pass_of_the_account_or_of_the_cart_not_both():
+    for pay_with in ({"pass_id": "pas_1"}, {"cart_item_id": "itm_1"}):
         rules.check_item_request(request(type="a_la_carte", member_id="m", occurrence_id="o",
-                                         pay_with={"pass_id": "pas_1"}))
+                                         pay_with=pay_with))
+    with pytest.raises(InvalidBillingInput) as refused:
+        rules.check_item_request(request(type="a_la_carte", member_id="m", occurrence_id="o",
+                                         pay_with={"pass_id": "pas_1",
+                                                   "cart_item_id": "itm_1"}))
     assert "pay_with" in refused.value.details
+
+
+def test_a_bundle_without_a_member_is_client_required():
+    with pytest.raises(BusinessRuleViolation) as refused:
+        rules.check_item_request(request(type="bundle", bundle_type_id="b", division="10+1"))
+    assert refused.value.code == "client_required"
 
 
 def test_hold_request_names_the_cart_item_and_the_pool():

@@ -101,6 +101,9 @@ class Checkout(Base):
     items: Mapped[list] = mapped_column(JSON, nullable=False)
     charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
     registrations: Mapped[list] = mapped_column(JSON, nullable=True)
+    # What the checkout sold through other services: {passes, bundles, memberships,
+    # appointment} (migration 0003).
+    sales: Mapped[dict] = mapped_column(JSON, nullable=True)
     error: Mapped[dict] = mapped_column(JSON, nullable=True)
     lease_owner: Mapped[str] = mapped_column(String(40), nullable=True)
     lease_until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)

@@ -32,7 +32,8 @@ def item_dict(item: CartItem) -> dict:
             "member_id": item.member_id, "registration_id": item.registration_id,
             "hold_expires_at": iso(item.hold_expires_at),
             "activity_id": reference.get("activity_id"),
-            "occurrence_id": reference.get("occurrence_id"), "reference": reference}
+            "occurrence_id": reference.get("occurrence_id"), "reference": reference,
+            "pay_with": item.pay_with}
 
 
 def cart_dict(cart: Cart, items) -> dict:

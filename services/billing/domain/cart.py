@@ -6,10 +6,21 @@ fields it needs and whether it places a seat hold with registration. Only the ki
 ``available=True`` are sold in this version; the others are refused with a clear
 ``validation_error`` until their issue lands (add the kind's fields and flip the flag,
 plus what checkout must do for it).
+
+Passes, bundles and memberships (R6.3) hold nothing: their price comes from the catalog
+when they are added, and they are sold (``passes.sell_*``) by the checkout, after payment
+(``domain/checkout.py``). A bundle is sold to a named client only (R4.4,
+``client_required``).
+
+R3.10: an à la carte item may be paid with a pass bought in the same cart
+(``pay_with: {cart_item_id}``): its seat is held at price 0 with the pass still to come,
+and checkout debits the pass once it is sold. ``pay_with: {pass_id}`` (a pass the account
+has) is registration's hold paid with a pass (R3.4), price 0 as well.
 """
 from dataclasses import dataclass, field
 
-from ..exceptions import CartEmpty, CartNotOpen, InvalidBillingInput, ItemTypeNotAvailable
+from ..exceptions import (BundleClientRequired, CartEmpty, CartNotOpen, InvalidBillingInput,
+                          ItemTypeNotAvailable)
 
 OPEN = "open"
 CHECKING_OUT = "checking_out"
@@ -39,14 +50,19 @@ ITEM_KINDS = {
                            allowed=("pay_with",), places_hold=True, hold_kind="a_la_carte",
                            available=True, reference_fields=("occurrence_id",)),
     "pass": ItemKind("pass", required=("pass_type_id",), allowed=("member_id",),
-                     issue="passes", reference_fields=("pass_type_id",)),
-    "bundle": ItemKind("bundle", required=("member_id", "bundle_type_id", "division"),
-                       issue="bundles", reference_fields=("bundle_type_id", "division")),
+                     available=True, reference_fields=("pass_type_id",)),
+    # member_id is checked apart: its absence is the business rule R4.4, not bad input
+    "bundle": ItemKind("bundle", required=("bundle_type_id", "division"),
+                       allowed=("member_id",), available=True,
+                       reference_fields=("bundle_type_id", "division")),
     "membership": ItemKind("membership", required=("member_id", "membership_type_id"),
-                           issue="memberships", reference_fields=("membership_type_id",)),
+                           available=True, reference_fields=("membership_type_id",)),
     "subscription": ItemKind("subscription", required=("member_id", "plan_id"),
                              issue="subscriptions", reference_fields=("plan_id",)),
 }
+
+SOLD_KINDS = ("pass", "bundle", "membership")  # sold by passes at checkout (R6.3)
+PAY_PASS = "pass"
 
 ITEM_FIELDS = ("member_id", "activity_id", "occurrence_id", "pass_type_id", "bundle_type_id",
                "division", "membership_type_id", "plan_id", "pay_with")
@@ -62,7 +78,8 @@ def check_item_request(data: dict) -> ItemKind:
         raise ItemTypeNotAvailable(
             f"cart items of type '{kind.name}' cannot be sold yet",
             {"type": [f"'{kind.name}' items are not available yet; this version sells "
-                      f"'session' and 'a_la_carte' items"]})
+                      + ", ".join(f"'{k.name}'" for k in ITEM_KINDS.values() if k.available)
+                      + " items"]})
     problems = {}
     for name in kind.required:
         if data.get(name) in (None, ""):
@@ -74,19 +91,58 @@ def check_item_request(data: dict) -> ItemKind:
             problems[name] = [f"does not apply to a '{kind.name}' item"]
     if problems:
         raise InvalidBillingInput("the request is not valid", problems)
-    if data.get("pay_with"):
-        # R3.4/R3.10: paying an à la carte seat with a pass is the passes issue.
-        raise ItemTypeNotAvailable(
-            "paying with a pass is not available yet",
-            {"pay_with": ["paying an item with a pass is not available yet; pay with "
-                          "money at checkout"]})
+    if kind.name == "bundle" and not data.get("member_id"):
+        raise BundleClientRequired("a bundle is sold to a named client: member_id is required",
+                             {"member_id": ["required (R4.4)"]})
+    pay_with = data.get("pay_with") or {}
+    if pay_with and bool(pay_with.get("pass_id")) == bool(pay_with.get("cart_item_id")):
+        raise InvalidBillingInput("the request is not valid", {"pay_with": [
+            "give either pass_id (a pass of the account) or cart_item_id (a pass item of "
+            "this cart)"]})
     return kind
+
+
+def pay_with_of(data: dict):
+    """What an item is paid with, as kept on the item (None: money at checkout)."""
+    pay_with = data.get("pay_with") or {}
+    if pay_with.get("pass_id"):
+        return {"type": PAY_PASS, "pass_id": pay_with["pass_id"]}
+    if pay_with.get("cart_item_id"):
+        return {"type": PAY_PASS, "cart_item_id": pay_with["cart_item_id"]}
+    return None
+
+
+def check_pass_item_payment(pass_item, member_id):
+    """R3.10: ``pay_with.cart_item_id`` must name an active pass item of the same cart whose
+    pass may be used by this member (a family pass, or one for no one or this member)."""
+    if pass_item is None or pass_item.status != ACTIVE or pass_item.type != "pass":
+        raise InvalidBillingInput("the request is not valid", {"pay_with": {"cart_item_id": [
+            "must be a pass item of this cart"]}})
+    reference = pass_item.reference or {}
+    if not reference.get("family") and pass_item.member_id not in (None, member_id):
+        raise InvalidBillingInput("the request is not valid", {"pay_with": {"cart_item_id": [
+            "this pass is for another member"]}})
+
+
+def check_pass_items_present(items):
+    """Before checkout: every item paid with a pass of the cart still has that pass item."""
+    passes = {item.id for item in items if item.type == "pass"}
+    for item in items:
+        target = (item.pay_with or {}).get("cart_item_id")
+        if target and target not in passes:
+            raise InvalidBillingInput(
+                "an item is paid with a pass that is no longer in the cart",
+                {"items": {item.id: ["its pass item was removed; remove this item or add "
+                                     "the pass again"]}})
 
 
 def hold_request(kind: ItemKind, data: dict, cart, item_id: str) -> dict:
     """The ``registration.hold`` data for an item (docs/contracts.md)."""
     request = {"kind": kind.hold_kind, "member_id": data["member_id"],
                "account_id": cart.account_id, "cart_id": cart.id, "cart_item_id": item_id}
+    pay_with = pay_with_of(data)
+    if pay_with and pay_with.get("pass_id"):
+        request["pay_with"] = {"type": PAY_PASS, "pass_id": pay_with["pass_id"]}
     if kind.hold_kind == "session":
         request["activity_id"] = data["activity_id"]
     else:
@@ -122,6 +178,7 @@ def ensure_can_check_out(cart, items):
     ensure_open(cart)
     if not items:
         raise CartEmpty("the cart has no items")
+    check_pass_items_present(items)
 
 
 def snapshot(items) -> list:
@@ -129,5 +186,5 @@ def snapshot(items) -> list:
     return [{"id": item.id, "type": item.type, "price": item.price,
              "description": item.description, "accounting_code": item.accounting_code,
              "member_id": item.member_id, "registration_id": item.registration_id,
-             "reference": dict(item.reference or {})}
+             "reference": dict(item.reference or {}), "pay_with": item.pay_with}
             for item in items]

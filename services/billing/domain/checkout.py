@@ -16,11 +16,19 @@ last step safely::
 - ``pending``: recorded, the card is to be charged (provider key: the checkout id).
   Cash, credit and zero totals start at ``charged`` (the credit debit is written in the
   transaction that records the checkout).
-- ``charged``: paid; the seats are to be confirmed (``registration.confirm`` with the
-  invoice id chosen at the start, idempotent for that invoice).
+- ``charged``: paid; what the cart sells is to be delivered, in this order, each step
+  idempotent for the invoice: passes, bundles and memberships sold (``passes.sell_*``
+  keyed on invoice and cart item, R6.3), holds paid with a pass of the cart given that
+  pass (``registration.attach_pass_to_hold``, R3.10), the seats confirmed
+  (``registration.confirm`` with the invoice id chosen at the start), an appointment
+  completed (``registration.complete_appointment``, R4.7). The invoice is written only
+  after all of them; recovery from ``charged`` repeats them all (replays), so once
+  recovered every line has its sale and nothing is sold without its line.
 - ``declined``: the card was refused; nothing else happened; the holds stay (R6.2).
 - ``compensating``: a later step was refused: the charge is refunded (provider key:
-  ``refund:<checkout id>``) and anything confirmed for the invoice is cancelled.
+  ``refund:<checkout id>``), anything confirmed for the invoice is cancelled, holds given a
+  pass of the cart released, and what was sold on the invoice revoked
+  (``passes.revoke_for_invoice``).
 - ``failed``: undone; credit debited for it is given back in the same transaction.
 
 A step that cannot be done now (a service does not answer) leaves the state as it is and
@@ -46,6 +54,10 @@ TERMINAL = (COMPLETED, DECLINED, FAILED)
 ACTIVE = (PENDING, CHARGED, COMPENSATING)
 
 HOLD_EXPIRED = "hold_expired"
+
+SOLD_TYPES = ("pass", "bundle", "membership")
+APPOINTMENT = "appointment"
+SALE_LISTS = {"pass": "passes", "bundle": "bundles", "membership": "memberships"}
 
 
 def initial_state(plan) -> str:
@@ -81,10 +93,27 @@ class CheckoutRecord:
     items: list = field(default_factory=list)
     registrations: list = None
     error: dict = None
+    sales: dict = None
 
     @property
     def registration_ids(self):
         return [item["registration_id"] for item in self.items if item.get("registration_id")]
+
+    @property
+    def sold_items(self):
+        """Items sold by the passes service at checkout (R6.3)."""
+        return [item for item in self.items if item["type"] in SOLD_TYPES]
+
+    @property
+    def holds_paid_with_cart_pass(self):
+        """R3.10: (item, the pass item paying it) of holds paid with a pass of this cart."""
+        return [item for item in self.items
+                if (item.get("pay_with") or {}).get("cart_item_id")
+                and item.get("registration_id")]
+
+    @property
+    def appointment_items(self):
+        return [item for item in self.items if item["type"] == APPOINTMENT]
 
     @property
     def done(self):
@@ -126,7 +155,7 @@ class CheckoutStore(Protocol):
     def renew(self, checkout, owner) -> CheckoutRecord: ...
     def mark_charged(self, checkout, owner, charge_id) -> CheckoutRecord: ...
     def mark_declined(self, checkout, owner, error) -> CheckoutRecord: ...
-    def complete(self, checkout, owner, registrations) -> CheckoutRecord: ...
+    def complete(self, checkout, owner, registrations, sales=None) -> CheckoutRecord: ...
     def start_compensation(self, checkout, owner, error) -> CheckoutRecord: ...
     def mark_failed(self, checkout, owner) -> CheckoutRecord: ...
     def postpone(self, checkout, owner, problem) -> None: ...
@@ -140,11 +169,29 @@ class Seats(Protocol):
     def cancel_for_invoice(self, org_id, invoice_id) -> list: ...
 
 
+class Sales(Protocol):
+    """What the passes service sells and registration completes at checkout
+    (docs/contracts.md); raise :class:`StepRefused` or :class:`StepUnavailable`. Every call
+    is idempotent for the invoice (and cart item)."""
+
+    def sell(self, org_id, account_id, invoice_id, item) -> dict: ...
+    def revoke_for_invoice(self, org_id, invoice_id) -> dict: ...
+    def attach_pass_to_hold(self, org_id, registration_id, pass_id) -> dict: ...
+    def release(self, org_id, registration_id) -> dict: ...
+    def complete_appointment(self, org_id, appointment_id, invoice_id, bundle_id) -> dict: ...
+
+
+def empty_sales() -> dict:
+    return {"passes": [], "bundles": [], "memberships": [], "by_item": {},
+            "appointment": None}
+
+
 class CheckoutSaga:
-    def __init__(self, store: CheckoutStore, provider, seats: Seats):
+    def __init__(self, store: CheckoutStore, provider, seats: Seats, sales: Sales = None):
         self.store = store
         self.provider = provider
         self.seats = seats
+        self.sales = sales
 
     def drive(self, checkout: CheckoutRecord, owner: str) -> CheckoutRecord:
         """Run the checkout to a terminal state, or raise :class:`Postponed` (a service
@@ -176,16 +223,48 @@ class CheckoutSaga:
 
     def _confirm(self, checkout, owner):
         checkout = self.store.renew(checkout, owner)
-        registrations = []
-        if checkout.registration_ids:
-            try:
+        registrations, sales = [], empty_sales()
+        delivers = self.sales is not None  # else: seats only (the saga's unit tests)
+        step = "registration.confirm"
+        try:
+            # R6.3: sold once paid, keyed on the invoice and the cart item
+            for item in checkout.sold_items if delivers else ():
+                step = f"passes.sell_{item['type']}"
+                checkout = self.store.renew(checkout, owner)
+                sold = self.sales.sell(checkout.org_id, checkout.account_id,
+                                       checkout.invoice_id, item)
+                sales[SALE_LISTS[item["type"]]].append(sold)
+                sales["by_item"][item["id"]] = {"type": item["type"], "id": sold["id"]}
+            for item in checkout.holds_paid_with_cart_pass if delivers else ():  # R3.10
+                step = "registration.attach_pass_to_hold"
+                checkout = self.store.renew(checkout, owner)
+                paying = sales["by_item"].get(item["pay_with"]["cart_item_id"])
+                if paying is None:  # pragma: no cover - refused before the checkout began
+                    raise StepRefused({"code": "validation_error",
+                                       "message": "the pass paying an item was not sold",
+                                       "details": {"item_id": item["id"]}})
+                self.sales.attach_pass_to_hold(checkout.org_id, item["registration_id"],
+                                               paying["id"])
+                item["pay_with"] = dict(item["pay_with"], pass_id=paying["id"])
+            if checkout.registration_ids:
+                step = "registration.confirm"
+                checkout = self.store.renew(checkout, owner)
                 registrations = self.seats.confirm(checkout.org_id, checkout.registration_ids,
                                                    checkout.invoice_id)
-            except StepRefused as refused:
-                return self.store.start_compensation(checkout, owner, refused.error)
-            except StepUnavailable as problem:
-                self._postpone(checkout, owner, f"registration.confirm: {problem}")
-        return self.store.complete(checkout, owner, registrations)
+            for item in checkout.appointment_items if delivers else ():  # R4.7
+                step = "registration.complete_appointment"
+                checkout = self.store.renew(checkout, owner)
+                reference = item.get("reference") or {}
+                sales["appointment"] = self.sales.complete_appointment(
+                    checkout.org_id, reference["appointment_id"], checkout.invoice_id,
+                    reference.get("bundle_id"))
+        except StepRefused as refused:
+            return self.store.start_compensation(checkout, owner, refused.error)
+        except StepUnavailable as problem:
+            self._postpone(checkout, owner, f"{step}: {problem}")
+        if not delivers:
+            return self.store.complete(checkout, owner, registrations)
+        return self.store.complete(checkout, owner, registrations, sales)
 
     def _undo(self, checkout, owner):
         from .payment import ProviderUnavailable
@@ -197,11 +276,24 @@ class CheckoutSaga:
             if checkout.registration_ids:
                 # Confirm is all or nothing and was refused, so this normally finds nothing;
                 # it mops up a confirm that was still queued when the refusal came back.
-                self.seats.cancel_for_invoice(checkout.org_id, checkout.invoice_id)
+                try:
+                    self.seats.cancel_for_invoice(checkout.org_id, checkout.invoice_id)
+                except StepRefused:
+                    pass  # nothing to cancel for this invoice: nothing was confirmed
+            if self.sales is not None:
+                # R3.10: a hold given a pass of this cart gives the seat and the use back
+                # (registration credits the use), then what was sold is revoked.
+                for item in checkout.holds_paid_with_cart_pass:
+                    try:
+                        self.sales.release(checkout.org_id, item["registration_id"])
+                    except StepRefused:
+                        pass  # not a hold any more: nothing to give back
+                if checkout.sold_items:
+                    self.sales.revoke_for_invoice(checkout.org_id, checkout.invoice_id)
         except (ProviderUnavailable, StepUnavailable) as problem:
             self._postpone(checkout, owner, f"undoing: {problem}")
         except StepRefused:
-            pass  # nothing to cancel for this invoice: nothing was confirmed
+            pass  # nothing was sold on this invoice
         return self.store.mark_failed(checkout, owner)
 
 

@@ -15,25 +15,49 @@ PAID = "paid"
 VOID = "void"
 
 MONEY = "money"
+PASS = "pass"
+BUNDLE = "bundle"
+
+_SOLD_ID = {"pass": "pass_id", "bundle": "bundle_id", "membership": "membership_id"}
 
 
-def lines_for(items, plan) -> list:
+def paid_with_of(item) -> str:
+    """How a line was paid (R6.1): a pass (R3.4, R3.10), a bundle (an appointment covered
+    by one, R4.6/R4.7, at 0.00), or money."""
+    pay_with = item.get("pay_with") or {}
+    if pay_with.get("type") == PASS:
+        return PASS
+    if item["type"] == "appointment" and (item.get("reference") or {}).get("bundle_id"):
+        return BUNDLE
+    return MONEY
+
+
+def lines_for(items, plan, sales=None) -> list:
     """The invoice lines of a checkout: one per item, in the cart's order, with how it was
-    paid (money, and the payment method)."""
+    paid (money and the payment method, a pass or a bundle). A line of something sold at
+    checkout (R6.3) names what was sold (``reference.pass_id`` …)."""
+    sold = (sales or {}).get("by_item") or {}
     lines = []
     for position, item in enumerate(items, start=1):
+        reference = dict(item.get("reference") or {})
+        if item["id"] in sold:
+            reference[_SOLD_ID[sold[item["id"]]["type"]]] = sold[item["id"]]["id"]
+        pay_with = item.get("pay_with") or {}
+        if pay_with.get("pass_id"):
+            reference["pass_id"] = pay_with["pass_id"]
+        paid_with = paid_with_of(item)
         lines.append({
             "position": position,
             "type": item["type"],
             "description": item["description"],
             "amount": item["price"],
             "accounting_code": item.get("accounting_code"),
-            "paid_with": MONEY,
-            "payment_method": plan.method,
+            "paid_with": paid_with,
+            "payment_method": plan.method if paid_with == MONEY else None,
             "member_id": item.get("member_id"),
             "cart_item_id": item["id"],
             "registration_id": item.get("registration_id"),
-            "reference": dict(item.get("reference") or {}),
+            "reference": reference,
         })
     return lines
 
