@@ -17,7 +17,7 @@ def store() -> IdempotencyStore:
     import os
     pid = os.getpid()
     if pid not in _store:
-        engine = db.make_engine(config.database_url("gateway"), pool_size=4)
+        engine = db.make_engine(config.database_url("gateway"), pool_size=2, max_overflow=4)
         db.migrate(engine, Path(__file__).parent / "migrations", "gateway")
         _store[pid] = IdempotencyStore(engine)
     return _store[pid]

@@ -55,4 +55,11 @@ def outbox_relay_interval() -> float:
 
 
 def db_pool_size() -> int:
-    return int(env("CARNET_DB_POOL_SIZE", "10"))
+    """Connections kept per service process; with the overflow, at most as many as the
+    process has Nameko workers (one connection each), so PostgreSQL's max_connections
+    goes further when services scale out."""
+    return int(env("CARNET_DB_POOL_SIZE", "5"))
+
+
+def db_max_overflow() -> int:
+    return int(env("CARNET_DB_MAX_OVERFLOW", "5"))

@@ -40,7 +40,7 @@ def is_sqlite(url) -> bool:
     return make_url(str(url)).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, pool_size: int = None):
+def make_engine(url: str, pool_size: int = None, max_overflow: int = None):
     url = str(url)
     if is_sqlite(url):
         path = make_url(url).database
@@ -70,7 +70,8 @@ def make_engine(url: str, pool_size: int = None):
         return engine
     _green_psycopg()
     size = pool_size or config.db_pool_size()
-    return create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True,
+    overflow = config.db_max_overflow() if max_overflow is None else max_overflow
+    return create_engine(url, pool_size=size, max_overflow=overflow, pool_pre_ping=True,
                          pool_recycle=1800)
 
 

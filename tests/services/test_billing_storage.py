@@ -24,7 +24,7 @@ NOW = datetime(2027, 1, 1, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def engine(test_env):
-    engine = db.make_engine(test_env.env["BILLING_DATABASE_URL"], pool_size=40)
+    engine = db.make_engine(test_env.env["BILLING_DATABASE_URL"], pool_size=20, max_overflow=0)
     db.migrate(engine, MIGRATIONS, "billing")
     yield engine
     engine.dispose()

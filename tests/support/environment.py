@@ -74,6 +74,10 @@ class TestEnvironment:
             "CARNET_VAR_DIR": str(self.workdir),
             "CARNET_JWT_SECRET": "test-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
             "CARNET_OUTBOX_RELAY_INTERVAL": "1",
+            # every service runs here at once, some twice: stay well inside PostgreSQL's
+            # default max_connections (100)
+            "CARNET_DB_POOL_SIZE": "3",
+            "CARNET_DB_MAX_OVERFLOW": "5",
             "PYTHONWARNINGS": QUIET_WARNINGS,
         }
         for name in (*SERVICES, "gateway"):
