@@ -98,3 +98,10 @@ class AppointmentNotPayable(BusinessRuleViolation):
     """The appointment cannot be checked out (cancelled, no-show, or completed by another
     invoice); details say its status."""
     code = "appointment_not_booked"
+
+
+@remote_error
+class CartPassNotEligible(BusinessRuleViolation):
+    """R3.10: the pass item named by ``pay_with.cart_item_id`` cannot be used for this
+    activity (the pass type's eligible activities); nothing is held."""
+    code = "pass_not_eligible"

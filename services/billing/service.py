@@ -45,8 +45,8 @@ from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost
                               StepRefused, StepUnavailable, initial_state, outcome_error)
 from .domain.payment import plan_payment
 from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
-                         CheckoutPending, InsufficientCredit, InvalidBillingInput,
-                         InvoiceNotFound)
+                         CartPassNotEligible, CheckoutPending, InsufficientCredit,
+                         InvalidBillingInput, InvoiceNotFound)
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +146,28 @@ class BillingService(ServiceBase):
                 raise CartNotFound("no such cart", {"cart_id": cart_id})
             cart_rules.ensure_open(cart)
             item_id = new_id("itm")
+            pass_type_id = None
             if pay_with and pay_with.get("cart_item_id"):  # R3.10
-                cart_rules.check_pass_item_payment(
-                    repo.item(cart.id, pay_with["cart_item_id"]), data["member_id"])
+                pass_item = repo.item(cart.id, pay_with["cart_item_id"])
+                cart_rules.check_pass_item_payment(pass_item, data["member_id"])
+                pass_type_id = pass_item.reference["pass_type_id"]
             hold_request = cart_rules.hold_request(kind, data, cart, item_id) \
                 if kind.places_hold else None
             account_id = cart.account_id
         if not kind.places_hold:  # R6.3: sold at checkout, priced from the catalog now
             return self._add_sold_item(org_id, cart_id, item_id, kind, data, account_id)
         seats = self._seats()
-        if pay_with and pay_with.get("cart_item_id"):
-            # R3.10: the seat only, price 0; checkout debits the pass once it is sold
+        if pass_type_id:
+            # R3.10: the seat only, price 0; checkout debits the pass once it is sold. A
+            # pass type that does not cover the activity is refused now, not at checkout.
+            eligible = self._call(self.catalog, "catalog", "get_pass_type", org_id,
+                                  pass_type_id).get("eligible_activity_ids") or []
+            activity_id = self._call(self.catalog, "catalog", "get_occurrence", org_id,
+                                     data["occurrence_id"])["activity_id"]
+            if activity_id not in eligible:
+                raise CartPassNotEligible("this pass cannot be used for this activity",
+                                          {"reason": "activity", "activity_id": activity_id,
+                                           "pass_type_id": pass_type_id})
             hold = self._call(self.registration, "registration", "hold_for_cart_pass", org_id,
                               hold_request)
         else:
@@ -520,7 +531,7 @@ class BillingService(ServiceBase):
             raise InvalidBillingInput(refused.error.get("message"),
                                       refused.error.get("details"))
         try:  # R6.5: unused passes, bundles and memberships sold on it are revoked
-            revoked = self._sales().revoke_for_invoice(org_id, invoice_id)
+            revoked = self._revoke_sales(org_id, invoice_id, cancelled)
         except StepUnavailable:
             raise ServiceUnavailable("passes did not answer; the void will be finished "
                                      "shortly (retry to see it)", {"invoice_id": invoice_id})
@@ -544,6 +555,30 @@ class BillingService(ServiceBase):
                 result = invoices.as_dict(invoice)
             uow.commit()
         return result
+
+    def _revoke_sales(self, org_id, invoice_id, cancelled):
+        """``passes.revoke_for_invoice``. A pass sold on the invoice and used only by
+        bookings the void has just cancelled (R3.10: bought and used in one cart) is unused
+        once their uses are back: they are given back here first (registration's consumer
+        of the cancellation would do it too, but later), then the pass is revoked."""
+        sales = self._sales()
+        revoked = sales.revoke_for_invoice(org_id, invoice_id)
+        voided_uses = {}
+        for registration in cancelled:
+            paid_with = registration.get("paid_with") or {}
+            if paid_with.get("type") == "pass" and paid_with.get("id"):
+                voided_uses.setdefault(paid_with["id"], []).append(registration["id"])
+        retry = False
+        for kept in revoked.get("not_revoked") or []:
+            if kept.get("type") == "pass" and kept.get("id") in voided_uses:
+                for registration_id in voided_uses[kept["id"]]:
+                    try:
+                        sales.give_pass_use_back(org_id, kept["id"], registration_id,
+                                                 "invoice voided")
+                    except StepRefused:  # not debited by it: nothing to give back
+                        continue
+                retry = True
+        return sales.revoke_for_invoice(org_id, invoice_id) if retry else revoked
 
     # -- account credit ------------------------------------------------------------------------
     @rpc

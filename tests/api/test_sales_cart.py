@@ -120,6 +120,15 @@ def test_a_pass_bought_and_used_in_the_same_cart(shop):
     seen = client.ok("GET", shop.path(f"/registrations/{registration['id']}"))
     assert seen["status"] == "confirmed" and seen["paid_with"]["id"] == sold["id"]
 
+    # R6.5: the void cancels the booking, so the pass is unused again and revoked
+    voided = shop.staff.ok("POST", shop.path(f"/invoices/{invoice['id']}/void"),
+                           json={"reason": "changed their mind"},
+                           headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert voided["status"] == "void"
+    assert client.ok("GET", shop.path(f"/registrations/{registration['id']}"))["status"] \
+        == "cancelled"
+    assert shop.get_pass(sold["id"])["status"] == "revoked"
+
 
 def test_an_existing_pass_pays_a_cart_seat_at_price_0(shop, rpc):
     activity, occurrence = shop.activity()
@@ -156,6 +165,25 @@ def test_a_seat_paid_with_a_pass_item_for_another_member_is_refused(shop):
     error_of(shop.add(client, cart, type="a_la_carte", member_id=first["id"],
                       occurrence_id=occurrence["id"], pay_with={"cart_item_id": "itm_nope"}),
              400, "validation_error")
+
+
+def test_a_pass_item_for_another_activity_cannot_pay_a_seat(shop):
+    activity, occurrence = shop.activity()
+    other, _ = shop.activity()
+    kind = shop.pass_type([other])
+    account, client = shop.customer()
+    cart = shop.cart(client, account)
+    pass_item = shop.add(client, cart, type="pass", pass_type_id=kind["id"]).json()
+    refused = error_of(shop.add(client, cart, type="a_la_carte",
+                                member_id=account["members"][0]["id"],
+                                occurrence_id=occurrence["id"],
+                                pay_with={"cart_item_id": pass_item["id"]}),
+                       409, "pass_not_eligible")
+    assert refused["details"]["activity_id"] == activity["id"]
+    seen = shop.staff.ok("GET", shop.path(f"/activities/{activity['id']}/occurrences"))
+    assert [o["a_la_carte"]["taken"] for o in seen["items"]] == [0]  # nothing held
+    assert [i["id"] for i in client.ok("GET", shop.path(f"/carts/{cart['id']}"))["items"]] \
+        == [pass_item["id"]]
 
 
 # -- R6.3, R6.5: a family pass sold, listed, then revoked by the void ---------------------------

@@ -47,6 +47,13 @@ class CheckoutSales:
     def revoke_for_invoice(self, org_id, invoice_id):
         return self._step(self.passes, "passes", "revoke_for_invoice", org_id, invoice_id)
 
+    def give_pass_use_back(self, org_id, pass_id, registration_id, reason):
+        """The use a voided booking took, given back now (idempotent on the registration:
+        registration's own consumer of the cancellation then replays it)."""
+        return self._step(self.passes, "passes", "credit_pass", org_id, pass_id,
+                          {"registration_id": registration_id, "force": True,
+                           "reason": reason})
+
     def attach_pass_to_hold(self, org_id, registration_id, pass_id):
         return self._step(self.registration, "registration", "attach_pass_to_hold", org_id,
                           registration_id, {"pass_id": pass_id})
