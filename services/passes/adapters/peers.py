@@ -2,38 +2,13 @@
 green thread that yields while holding the write lock would stall the others), and with a
 time limit, since Nameko 2's RpcProxy waits forever: a service that does not answer in
 ``CARNET_RPC_TIMEOUT`` seconds becomes ``service_unavailable``."""
-import eventlet
-from nameko.exceptions import MethodNotFound, UnknownService
-
-from services.common import config
-from services.common.errors import ServiceUnavailable
+from nameko.exceptions import MethodNotFound
 
 # Registered so that their errors arrive here as themselves (and travel on unchanged).
 from services.accounts import exceptions as _accounts_errors  # noqa: F401
 from services.catalog import exceptions as _catalog_errors  # noqa: F401
 
-_NOTHING = object()
-
-
-def start(proxy, method, *args, **kwargs):
-    """Send the call now; :func:`wait_for` its reply later (so calls run in parallel)."""
-    try:
-        return getattr(proxy, method).call_async(*args, **kwargs)
-    except UnknownService as exc:
-        raise ServiceUnavailable(f"a service is not running ({exc})")
-
-
-def wait_for(reply, what):
-    result = _NOTHING
-    with eventlet.Timeout(config.rpc_timeout(), False):
-        result = reply.result()
-    if result is _NOTHING:
-        raise ServiceUnavailable(f"{what}: no answer within {config.rpc_timeout():g} s")
-    return result
-
-
-def call(proxy, method, *args, **kwargs):
-    return wait_for(start(proxy, method, *args, **kwargs), method)
+from services.common.peers import call, start, wait_for  # noqa: F401 (re-exported)
 
 
 def pass_type_terms(catalog, org_id, pass_type_id):
