@@ -3,7 +3,7 @@ import queue
 import threading
 import uuid
 
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Queue, binding
 
 
 class EventListener:
@@ -13,8 +13,9 @@ class EventListener:
         self.conn = Connection(amqp_uri)
         exchange = Exchange(f"{service}.events", type="topic", durable=True)
         name = f"test-listener-{uuid.uuid4().hex[:8]}"
-        self.queues = [Queue(name, exchange=exchange, routing_key=t, exclusive=True,
-                             auto_delete=True) for t in event_types]
+        self.queues = [Queue(name, bindings=[binding(exchange, routing_key=t)
+                                             for t in event_types],
+                             exclusive=True, auto_delete=True)]
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
