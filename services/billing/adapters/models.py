@@ -16,6 +16,9 @@
   sum of the entries; the balance row exists so that a debit is one conditional
   ``UPDATE … WHERE balance >= amount`` (never negative under races, CHECK as well).
   ``(org_id, reason, ref)`` is unique: one entry per cause (event, checkout).
+- ``subscriptions`` and ``subscription_charges`` (R6.3, R6.4); ``invoices``'
+  ``(subscription_id, period)`` is unique: a period is invoiced once, by the database.
+- ``test_clocks``: per-org business "now" for development and tests.
 - ``sandbox_charges``: the sandbox payment provider's own records (it stands for an
   external system: it is written in its own transactions, never in billing's).
 """
@@ -143,6 +146,9 @@ class Invoice(Base):
     void_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     void_reason: Mapped[str] = mapped_column(Text, nullable=True)
     voided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    # A renewal's invoice (R6.4): (subscription_id, period) is unique (migration 0004).
+    subscription_id: Mapped[str] = mapped_column(String(40), nullable=True)
+    period: Mapped[int] = mapped_column(Integer, nullable=True)
 
 
 class InvoiceLine(Base):
@@ -208,6 +214,80 @@ class CreditEntry(Base):
     ref: Mapped[str] = mapped_column(String(120), nullable=False)
     details: Mapped[dict] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class Subscription(Base):
+    """A subscription sold at checkout (R2.13, R6.3). Period ``k`` starts on the anchor
+    date plus ``k`` months (clamped to the month's end) in the org's timezone; period 0 is
+    the month paid at checkout. ``next_charge_at`` is when the billing worker must act
+    (the next period's start, or a retry); NULL once it has ended."""
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        Index("ix_subscriptions_due", "next_charge_at"),
+        Index("ix_subscriptions_org_account", "org_id", "account_id"),
+        Index("ix_subscriptions_member", "org_id", "member_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    member_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    plan_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    description: Mapped[str] = mapped_column(String(300), nullable=False)
+    monthly_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=True)
+    accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
+    activity_ids: Mapped[list] = mapped_column(JSON, nullable=False)
+    card_token: Mapped[str] = mapped_column(String(200), nullable=True)
+    invoice_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    cart_item_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    anchor_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    periods_paid: Mapped[int] = mapped_column(Integer, nullable=False)
+    current_period_end: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    next_charge_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(String(40), nullable=True)
+    lease_owner: Mapped[str] = mapped_column(String(40), nullable=True)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class SubscriptionCharge(Base):
+    """One row per (subscription, period): paid, retrying (declined, to be tried again) or
+    failed (the last retry was declined)."""
+    __tablename__ = "subscription_charges"
+    __table_args__ = (UniqueConstraint("subscription_id", "period",
+                                       name="uq_subscription_charges_period"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    subscription_id: Mapped[str] = mapped_column(String(40), ForeignKey("subscriptions.id"),
+                                                 nullable=False)
+    period: Mapped[int] = mapped_column(Integer, nullable=False)
+    period_start: Mapped[str] = mapped_column(String(10), nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    invoice_id: Mapped[str] = mapped_column(String(40), nullable=True)
+    charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
+    last_error: Mapped[str] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class TestClock(Base):
+    """An org's test clock (development and tests only, ``CARNET_TEST_CLOCKS=1``): billing's
+    business "now" for that org (checkout dates, subscription anchors, billing runs)."""
+    __tablename__ = "test_clocks"
+    __test__ = False
+
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    now: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class SandboxCharge(Base):
