@@ -8,9 +8,12 @@ from flask import request
 from flask_smorest import Blueprint
 
 from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
-                                      CartCreate, CartItemCreate, CartItemOut, CartOut,
-                                      CheckoutRequest, CheckoutResult, InvoiceListQuery,
-                                      InvoiceOut, InvoicePage, VoidRequest)
+                                      BillingRunIn, BillingRunOut, CartCreate, CartItemCreate,
+                                      CartItemOut, CartOut, CheckoutRequest, CheckoutResult,
+                                      InvoiceListQuery, InvoiceOut, InvoicePage,
+                                      SubscriptionList, SubscriptionOut, TestClockIn,
+                                      TestClockOut, VoidRequest)
+from services.common.errors import Forbidden
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
@@ -128,3 +131,69 @@ def list_account_invoices(query, org, account_id):
     ensure_account_access(account_id)
     return call("billing", "list_invoices", org, account_id=account_id, limit=query["limit"],
                 cursor=query["cursor"])
+
+
+# -- subscriptions (R2.13, R6.3, R6.4) ----------------------------------------------------------
+@blp.route("/orgs/<org>/accounts/<account_id>/subscriptions", methods=["GET"])
+@authorize()
+@blp.response(200, SubscriptionList)
+def list_account_subscriptions(org, account_id):
+    """An account's subscriptions, each with its charges (one per period)."""
+    ensure_account_access(account_id)
+    return call("billing", "list_subscriptions", org, account_id)
+
+
+@blp.route("/orgs/<org>/subscriptions/<subscription_id>", methods=["GET"])
+@authorize()
+@blp.response(200, SubscriptionOut)
+def get_subscription(org, subscription_id):
+    """A subscription's state and its charges: one per period, the first being the month
+    paid at checkout."""
+    subscription = call("billing", "get_subscription", org, subscription_id)
+    ensure_account_access(subscription["account_id"])
+    return subscription
+
+
+@blp.route("/orgs/<org>/subscriptions/<subscription_id>/cancel", methods=["POST"])
+@authorize()
+@idempotent
+@blp.response(200, SubscriptionOut)
+def cancel_subscription(org, subscription_id):
+    """Withdraw (R6.3): active until the end of the paid month, then it ends; nothing more
+    is charged. Repeating it changes nothing."""
+    if not current_principal().is_staff:
+        ensure_account_access(call("billing", "get_subscription", org,
+                                   subscription_id)["account_id"])
+    return call("billing", "cancel_subscription", org, subscription_id)
+
+
+@blp.route("/orgs/<org>/billing-runs", methods=["POST"])
+@authorize(*STAFF)
+@blp.arguments(BillingRunIn)
+@blp.response(200, BillingRunOut)
+def run_billing(body, org):
+    """Charge every subscription of the org due now, or as of ``as_of`` (admin: a test
+    clock): the billing worker's own work (R6.4). Running it again for the same instant
+    charges nothing new."""
+    if body.get("as_of") is not None and current_principal().role != "admin":
+        raise Forbidden("as_of (a test clock) is for admins")
+    return call("billing", "run_billing", org, BillingRunIn().dump(body))
+
+
+@blp.route("/orgs/<org>/test-clock", methods=["PUT"])
+@authorize("admin")
+@blp.arguments(TestClockIn)
+@blp.response(200, TestClockOut)
+@blp.alt_response(403, description="test_clocks_disabled: only where CARNET_TEST_CLOCKS=1")
+def set_test_clock(body, org):
+    """Development and tests only: billing's business 'now' for this org (checkout dates,
+    subscription anniversaries, billing runs, report dates) until cleared."""
+    return call("billing", "set_test_clock", org, TestClockIn().dump(body))
+
+
+@blp.route("/orgs/<org>/test-clock", methods=["DELETE"])
+@authorize("admin")
+@blp.response(200, TestClockOut)
+def clear_test_clock(org):
+    """Back to the real time."""
+    return call("billing", "clear_test_clock", org)

@@ -3,7 +3,7 @@
 Imported by the gateway and by billing's domain: keep this module free of database and
 broker imports. The ``code`` of each business-rule error is the API's error code.
 """
-from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
+from services.common.errors import (BusinessRuleViolation, Forbidden, InvalidInput, NotFound,
                                     PaymentDeclined, ServiceUnavailable, remote_error)
 
 
@@ -105,3 +105,21 @@ class CartPassNotEligible(BusinessRuleViolation):
     """R3.10: the pass item named by ``pay_with.cart_item_id`` cannot be used for this
     activity (the pass type's eligible activities); nothing is held."""
     code = "pass_not_eligible"
+
+
+@remote_error
+class TestClocksDisabled(Forbidden):
+    """Test clocks exist in development and tests only (``CARNET_TEST_CLOCKS=1``)."""
+    __test__ = False
+    code = "test_clocks_disabled"
+
+
+@remote_error
+class SubscriptionNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class SubscriptionNeedsCard(InvalidInput):
+    """A cart with a subscription is paid by card: its card is charged every month."""
+    code = "validation_error"

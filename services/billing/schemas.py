@@ -4,6 +4,8 @@ by the gateway's routes so that both validate the same way.
 Input schemas refuse unknown fields. Output schemas carry what the service already made
 JSON-ready (times as RFC 3339 strings), so dumping them again is the identity.
 """
+from datetime import timezone
+
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, Money, fields, validate
 
@@ -26,7 +28,7 @@ class PayWith(Contract):
 class CartItemCreate(Contract):
     type = fields.String(required=True, validate=validate.OneOf(list(ITEM_KINDS)),
                          metadata={"description": "session | a_la_carte | pass | bundle | "
-                                                  "membership (subscription: later)"})
+                                                  "membership | subscription"})
     member_id = Id(load_default=None, allow_none=True)
     activity_id = Id(load_default=None, allow_none=True)
     occurrence_id = Id(load_default=None, allow_none=True)
@@ -43,6 +45,19 @@ class PaymentIn(Contract):
     method = fields.String(required=True, validate=validate.OneOf(list(METHODS)))
     card_token = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(min=1, max=200))
+
+
+class BillingRunIn(Contract):
+    as_of = fields.AwareDateTime(load_default=None, allow_none=True,
+                                 default_timezone=timezone.utc, metadata={
+                                     "description": "bill what is due as of this instant (a "
+                                                    "test clock; admin only); default now"})
+
+
+class TestClockIn(Contract):
+    __test__ = False
+    now = fields.AwareDateTime(required=True, default_timezone=timezone.utc, metadata={
+        "description": "the org's business 'now' for billing from here on"})
 
 
 class CheckoutRequest(Contract):
@@ -168,3 +183,56 @@ class CreditOut(Contract):
     account_id = fields.String(required=True)
     balance = Money(required=True)
     entries = fields.List(fields.Nested(CreditEntryOut), required=True)
+
+
+class SubscriptionChargeOut(Contract):
+    period = fields.String(required=True, metadata={
+        "description": "the local date the period starts (the anniversary)"})
+    period_index = fields.Integer(required=True, metadata={"description": "0: paid at checkout"})
+    status = fields.String(required=True, metadata={"description": "paid | retrying | failed"})
+    attempts = fields.Integer(required=True)
+    invoice_id = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class SubscriptionOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    account_id = fields.String(required=True)
+    member_id = fields.String(required=True)
+    plan_id = fields.String(required=True)
+    description = fields.String()
+    monthly_price = Money(required=True)
+    currency = fields.String(allow_none=True)
+    activity_ids = fields.List(fields.String())
+    status = fields.String(required=True, metadata={"description": "active | past_due | "
+                                                                   "cancelled"})
+    cancel_at_period_end = fields.Boolean(required=True)
+    started_on = fields.String(metadata={"description": "the anchor date (org-local)"})
+    current_period_end = fields.String(required=True, metadata={
+        "format": "date-time", "description": "paid through this instant"})
+    next_charge_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    cancelled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    cancel_reason = fields.String(allow_none=True, metadata={
+        "description": "withdrawn | payment_failed"})
+    invoice_id = fields.String(metadata={"description": "the checkout's invoice"})
+    charges = fields.List(fields.Nested(SubscriptionChargeOut), required=True)
+
+
+class SubscriptionList(Contract):
+    items = fields.List(fields.Nested(SubscriptionOut), required=True)
+
+
+class BillingRunOut(Contract):
+    as_of = fields.String(required=True, metadata={"format": "date-time"})
+    charged = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+
+
+class TestClockOut(Contract):
+    __test__ = False
+    org_id = fields.String(required=True)
+    now = fields.String(required=True, metadata={"format": "date-time"})
+    frozen = fields.Boolean(required=True, metadata={
+        "description": "true: billing's 'now' for this org is the test clock"})

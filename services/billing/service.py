@@ -35,22 +35,25 @@ from .adapters.models import Cart, CartItem, metadata
 from .adapters.registration_client import RegistrationSeats, call_with_timeout
 from .adapters.sales_client import CheckoutSales
 from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
-                                    DuplicateCause, InvoiceRepository, cart_dict,
-                                    checkout_record, item_dict)
+                                    DuplicateCause, InvoiceRepository, TestClocks,
+                                    business_now, cart_dict, checkout_record, item_dict)
 from .adapters.sandbox_provider import provider_for
+from .adapters.subscriptions import BillingRun, SubscriptionRepository
 from .domain import cart as cart_rules
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
+from .domain import subscriptions as sub_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
 from .domain.payment import plan_payment
 from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
-                         InvalidBillingInput, InvoiceNotFound)
+                         InvalidBillingInput, InvoiceNotFound, SubscriptionNotFound,
+                         TestClocksDisabled)
 
 log = logging.getLogger(__name__)
 
-_currencies = {}  # org id -> currency (an org's currency never changes)
+_orgs = {}  # org id -> {currency, timezone} (neither changes once the org exists)
 
 
 def _id(name, value):
@@ -91,16 +94,28 @@ class BillingService(ServiceBase):
         return provider_for(self.db.engine, settings.payment_provider(), self.clock.now)
 
     def _store(self):
-        return SqlCheckoutStore(self.db, self.clock, settings.lease_seconds())
+        return SqlCheckoutStore(self.db, self.clock, settings.lease_seconds(),
+                                settings.test_clocks_enabled())
 
     def _call(self, proxy, service, method, *args):
         return call_with_timeout(proxy, service, method, settings.step_timeout(), *args)
 
+    def _org(self, org_id):
+        if org_id not in _orgs:
+            org = self._call(self.catalog, "catalog", "get_org", org_id)
+            _orgs[org_id] = {"currency": org["currency"], "timezone": org["timezone"]}
+        return _orgs[org_id]
+
     def _currency(self, org_id):
-        if org_id not in _currencies:
-            _currencies[org_id] = self._call(self.catalog, "catalog", "get_org",
-                                             org_id)["currency"]
-        return _currencies[org_id]
+        return self._org(org_id)["currency"]
+
+    def _business_now(self, org_id):
+        """The org's test clock where there is one (development and tests), else now."""
+        now = self.clock.now()
+        if not settings.test_clocks_enabled():
+            return now
+        with self.db.uow(readonly=True) as uow:
+            return business_now(uow.session, org_id, now, True)
 
     # -- carts ---------------------------------------------------------------------------------
     @rpc
@@ -151,9 +166,13 @@ class BillingService(ServiceBase):
                 pass_item = repo.item(cart.id, pay_with["cart_item_id"])
                 cart_rules.check_pass_item_payment(pass_item, data["member_id"])
                 pass_type_id = pass_item.reference["pass_type_id"]
-            hold_request = cart_rules.hold_request(kind, data, cart, item_id) \
-                if kind.places_hold else None
+            covered = kind.name == "a_la_carte" and not pay_with and bool(
+                SubscriptionRepository(uow.session).active_of_member(org_id,
+                                                                     data["member_id"]))
             account_id = cart.account_id
+        subscription_id = self._covering_subscription(org_id, data) if covered else None
+        hold_request = cart_rules.hold_request(kind, data, cart, item_id, subscription_id) \
+            if kind.places_hold else None
         if not kind.places_hold:  # R6.3: sold at checkout, priced from the catalog now
             return self._add_sold_item(org_id, cart_id, item_id, kind, data, account_id)
         seats = self._seats()
@@ -187,7 +206,10 @@ class BillingService(ServiceBase):
                     price=int(hold["price"]), description=hold.get("description") or kind.name,
                     accounting_code=hold.get("accounting_code"), registration_id=hold["id"],
                     hold_expires_at=_parse_time(hold.get("hold_expires_at")),
-                    reference=cart_rules.reference_of(kind, data, hold), pay_with=pay_with,
+                    reference=cart_rules.reference_of(kind, data, hold),
+                    pay_with=pay_with or ({"type": cart_rules.PAY_SUBSCRIPTION,
+                                           "subscription_id": subscription_id}
+                                          if subscription_id else None),
                     release_pending=False, created_at=now)
                 repo.add_item(item)
                 result = item_dict(item)
@@ -199,6 +221,17 @@ class BillingService(ServiceBase):
                 log.warning("could not release hold %s; it will expire", hold["id"])
             raise
         return dump(schemas.CartItemOut(), result)
+
+    def _covering_subscription(self, org_id, data):
+        """The member's active subscription whose plan includes the occurrence's activity
+        (``domain/subscriptions.covers``): the seat is then paid with it, at 0."""
+        occurrence = self._catalog_answer("get_occurrence", "occurrence_id", org_id,
+                                          data["occurrence_id"])
+        with self.db.uow(readonly=True) as uow:
+            sub = SubscriptionRepository(uow.session).covering(
+                org_id, data["member_id"], occurrence["activity_id"],
+                _parse_time(occurrence["starts_at"]))
+            return sub.id if sub is not None else None
 
     def _catalog_answer(self, method, field, org_id, object_id):
         """An object of the catalog named in the request: unknown is invalid input."""
@@ -226,6 +259,12 @@ class BillingService(ServiceBase):
                             answer.get("accounting_code"), {"division": division["name"]})
             raise InvalidBillingInput("the request is not valid", {"division": [
                 "one of: " + ", ".join(d["name"] for d in answer.get("divisions") or [])]})
+        if kind.name == "subscription":
+            answer = self._catalog_answer("get_subscription_plan", "plan_id", org_id,
+                                          data["plan_id"])
+            return (answer["monthly_price"], answer["name"], answer.get("accounting_code"),
+                    {"activity_ids": list(answer.get("activity_ids") or []),
+                     "timezone": self._org(org_id)["timezone"]})
         answer = self._catalog_answer("get_membership_type", "membership_type_id", org_id,
                                       data["membership_type_id"])
         return answer["price"], answer["name"], answer.get("accounting_code"), {}
@@ -330,7 +369,7 @@ class BillingService(ServiceBase):
                 existing_id = existing.id
             else:
                 items = carts.items(cart.id)
-                cart_rules.ensure_can_check_out(cart, items)
+                cart_rules.ensure_can_check_out(cart, items, payment["method"])
                 plan = plan_payment(cart_rules.total(items), payment["method"],
                                     payment.get("card_token"))
                 row = new_checkout(org_id, cart, items, plan, initial_state(plan),
@@ -398,7 +437,8 @@ class BillingService(ServiceBase):
             "checkout_id": record.id, "invoice": invoice_data,
             "registrations": record.registrations or [],
             "passes": sales.get("passes") or [], "bundles": sales.get("bundles") or [],
-            "memberships": sales.get("memberships") or [], "subscriptions": []})
+            "memberships": sales.get("memberships") or [],
+            "subscriptions": sales.get("subscriptions") or []})
 
     # -- appointment checkout (R4.7) -----------------------------------------------------------
     @rpc
@@ -579,6 +619,101 @@ class BillingService(ServiceBase):
                         continue
                 retry = True
         return sales.revoke_for_invoice(org_id, invoice_id) if retry else revoked
+
+    # -- subscriptions (R2.13, R6.3, R6.4) ---------------------------------------------------------
+    @rpc
+    def get_subscription(self, org_id, subscription_id):
+        org_id = _id("org_id", org_id)
+        subscription_id = _id("subscription_id", subscription_id)
+        as_of = self._business_now(org_id)
+        with self.db.uow(readonly=True) as uow:
+            repo = SubscriptionRepository(uow.session)
+            sub = repo.get(org_id, subscription_id)
+            if sub is None:
+                raise SubscriptionNotFound("no such subscription",
+                                           {"subscription_id": subscription_id})
+            result = repo.as_dict(sub, as_of)
+        return dump(schemas.SubscriptionOut(), result)
+
+    @rpc
+    def list_subscriptions(self, org_id, account_id):
+        org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
+        as_of = self._business_now(org_id)
+        with self.db.uow(readonly=True) as uow:
+            items = SubscriptionRepository(uow.session).of_account(org_id, account_id, as_of)
+        return dump(schemas.SubscriptionList(), {"items": items})
+
+    @rpc
+    def cancel_subscription(self, org_id, subscription_id):
+        """R6.3: the client withdraws from one month to the next: the subscription stays
+        active until the end of the paid month, then ends without another charge.
+        Idempotent; a subscription already cancelled is answered as it is."""
+        org_id = _id("org_id", org_id)
+        subscription_id = _id("subscription_id", subscription_id)
+        as_of = self._business_now(org_id)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            repo = SubscriptionRepository(uow.session)
+            sub = repo.get(org_id, subscription_id, for_update=True)
+            if sub is None:
+                raise SubscriptionNotFound("no such subscription",
+                                           {"subscription_id": subscription_id})
+            if sub.status != sub_rules.CANCELLED and not sub.cancel_at_period_end:
+                sub.cancel_at_period_end = True
+                sub.updated_at = now
+                if sub.status == sub_rules.PAST_DUE:
+                    # nothing more is owed for a month the client leaves: stop retrying
+                    sub.status, sub.cancel_reason = sub_rules.CANCELLED, sub_rules.WITHDRAWN
+                    sub.cancelled_at, sub.next_charge_at = as_of, None
+                uow.emit("subscription_withdrawn", {
+                    "org_id": org_id, "subscription_id": sub.id,
+                    "account_id": sub.account_id, "member_id": sub.member_id,
+                    "ends_at": sub.current_period_end.isoformat()}, occurred_at=now)
+            result = repo.as_dict(sub, as_of)
+            uow.commit()
+        return dump(schemas.SubscriptionOut(), result)
+
+    @rpc
+    def run_billing(self, org_id, data=None):
+        """``POST /billing-runs``: the billing worker's work for one org, as of ``as_of``
+        (default: the org's now, its test clock if it has one)."""
+        org_id = _id("org_id", org_id)
+        data = load(schemas.BillingRunIn(), data or {})
+        self._org(org_id)  # an unknown org is not_found
+        as_of = ensure_utc(data.get("as_of")) or self._business_now(org_id)
+        result = BillingRun(self.db, self._provider(), self.clock.now,
+                            settings.subscription_lease_seconds(),
+                            settings.retry_days()).run(as_of, org_id=org_id)
+        return dump(schemas.BillingRunOut(), dict(result.as_dict(), as_of=as_of.isoformat()))
+
+    # -- test clocks (development and tests only) --------------------------------------------------
+    @rpc
+    def set_test_clock(self, org_id, data):
+        org_id = _id("org_id", org_id)
+        if not settings.test_clocks_enabled():
+            raise TestClocksDisabled("test clocks are disabled (CARNET_TEST_CLOCKS=1 enables "
+                                     "them, in development and tests only)")
+        data = load(schemas.TestClockIn(), data)
+        self._org(org_id)
+        with self.db.uow() as uow:
+            TestClocks(uow.session).set(org_id, ensure_utc(data["now"]), self.clock.now())
+            uow.commit()
+        return dump(schemas.TestClockOut(), {"org_id": org_id,
+                                             "now": ensure_utc(data["now"]).isoformat(),
+                                             "frozen": True})
+
+    @rpc
+    def clear_test_clock(self, org_id):
+        org_id = _id("org_id", org_id)
+        if not settings.test_clocks_enabled():
+            raise TestClocksDisabled("test clocks are disabled (CARNET_TEST_CLOCKS=1 enables "
+                                     "them, in development and tests only)")
+        with self.db.uow() as uow:
+            TestClocks(uow.session).clear(org_id)
+            uow.commit()
+        return dump(schemas.TestClockOut(), {"org_id": org_id,
+                                             "now": self.clock.now().isoformat(),
+                                             "frozen": False})
 
     # -- account credit ------------------------------------------------------------------------
     @rpc

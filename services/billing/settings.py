@@ -21,3 +21,26 @@ def recovery_interval() -> float:
 
 def payment_provider() -> str:
     return config.env("CARNET_PAYMENT_PROVIDER", "sandbox")
+
+
+def test_clocks_enabled() -> bool:
+    """Per-org test clocks (``PUT /orgs/{org}/test-clock``): development and tests only."""
+    return config.env("CARNET_TEST_CLOCKS", "0") == "1"
+
+
+def subscription_lease_seconds() -> float:
+    """How long a billing worker may hold a subscription it is charging before another
+    worker may take it over (a crashed worker's subscriptions wait this long)."""
+    return float(config.env("CARNET_SUBSCRIPTION_LEASE_SECONDS", "60"))
+
+
+def billing_interval() -> float:
+    """How often the billing worker wakes to charge what is due (seconds)."""
+    return float(config.env("CARNET_BILLING_INTERVAL", "60"))
+
+
+def retry_days() -> tuple:
+    """Days after the due date on which a declined renewal is tried again (R6.4); after
+    the last one fails, the subscription is cancelled."""
+    text = config.env("CARNET_SUBSCRIPTION_RETRY_DAYS", "1,3,7")
+    return tuple(int(part) for part in text.split(",") if part.strip())

@@ -142,7 +142,7 @@ class Database(DependencyProvider):
         from kombu import Connection
         from nameko.standalone.events import get_event_exchange
         config_ = self.container.config
-        exchange = get_event_exchange(self.container.service_name, config_)
+        exchange = get_event_exchange(self.service_name, config_)
         with Connection(config_["AMQP_URI"]) as connection:
             exchange(connection.default_channel).declare()
 

@@ -16,9 +16,11 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 
 # -- inputs -------------------------------------------------------------------------------------
 class PayWith(Contract):
-    type = fields.String(load_default=rules.MONEY, validate=validate.OneOf([rules.MONEY,
-                                                                            rules.PASS]))
+    type = fields.String(load_default=rules.MONEY, validate=validate.OneOf(
+        [rules.MONEY, rules.PASS, rules.SUBSCRIPTION]))
     pass_id = Id(load_default=None, allow_none=True)
+    subscription_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "billing's subscription that pays the seat (billing decides)"})
 
 
 class HoldIn(Contract):

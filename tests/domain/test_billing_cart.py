@@ -5,8 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.billing.domain import cart as rules
-from services.billing.exceptions import (CartEmpty, CartNotOpen, InvalidBillingInput,
-                                         ItemTypeNotAvailable)
+from services.billing.exceptions import CartEmpty, CartNotOpen, InvalidBillingInput
 from services.common.errors import BusinessRuleViolation, InvalidInput
 
 
@@ -28,13 +27,12 @@ def test_session_and_a_la_carte_items_are_sold():
                                             occurrence_id="o")).hold_kind == "a_la_carte"
 
 
-@pytest.mark.parametrize("item_type", ["subscription"])
-def test_later_item_types_are_refused_with_a_clear_validation_error(item_type):
-    with pytest.raises(ItemTypeNotAvailable) as refused:
-        rules.check_item_request(request(type=item_type, member_id="m"))
-    assert refused.value.code == "validation_error"
-    assert isinstance(refused.value, InvalidInput)
-    assert "not available yet" in refused.value.details["type"][0]
+def test_a_subscription_needs_its_member_and_plan():
+    assert rules.check_item_request(request(type="subscription", member_id="m",
+                                            plan_id="p")).places_hold is False
+    with pytest.raises(InvalidInput) as refused:
+        rules.check_item_request(request(type="subscription", member_id="m"))
+    assert refused.value.details == {"plan_id": ["is required for a 'subscription' item"]}
 
 
 def test_every_api_item_type_has_a_kind_ready_to_be_switched_on():

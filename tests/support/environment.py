@@ -74,6 +74,7 @@ class TestEnvironment:
             "CARNET_VAR_DIR": str(self.workdir),
             "CARNET_JWT_SECRET": "test-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
             "CARNET_OUTBOX_RELAY_INTERVAL": "1",
+            "CARNET_TEST_CLOCKS": "1",  # PUT /orgs/{org}/test-clock (billing's test clock)
             # every service runs here at once, some twice: stay well inside PostgreSQL's
             # default max_connections (100)
             "CARNET_DB_POOL_SIZE": "3",

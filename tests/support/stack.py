@@ -19,6 +19,8 @@ from services.common.rpc import RpcPool
 
 BIN = Path(sys.executable).parent
 SERVICE_CLASSES = {name: f"services.{name}.service:{name.title()}Service" for name in SERVICES}
+SERVICE_CLASSES["billing_worker"] = "services.billing.worker:BillingWorker"
+PROCESSES = (*SERVICES, "billing_worker")  # the billing worker is its own process (R6.4)
 
 
 def free_port():
@@ -116,11 +118,11 @@ class Stack:
 
     def start_all(self, instances=None):
         instances = instances or {}
-        for name in SERVICES:
+        for name in PROCESSES:
             for _ in range(instances.get(name, 1)):
                 self.start_service(name, wait=False)
-        for name in SERVICES:
-            for proc in self.procs[name]:
+        for name in PROCESSES:
+            for proc in self.procs.get(name, []):
                 self.wait_healthy(name, proc)
         self.start_gateway()
 

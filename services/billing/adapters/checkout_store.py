@@ -25,8 +25,9 @@ from ..domain.checkout import (CHARGED, COMPENSATING, COMPLETED, DECLINED, FAILE
 from ..domain.payment import PaymentPlan
 from .models import Checkout, Invoice, InvoiceLine, Payment
 from .repositories import (CartRepository, CheckoutRepository, CreditLedger,
-                           InvoiceRepository, checkout_record, invoice_dict,
+                           InvoiceRepository, business_now, checkout_record, invoice_dict,
                            payment_dict)
+from .subscriptions import SubscriptionRepository
 
 
 def fingerprint(payment: dict) -> str:
@@ -46,8 +47,9 @@ def new_checkout(org_id, cart, items, plan, state, idempotency_key, fp, owner, n
 
 
 class SqlCheckoutStore:
-    def __init__(self, db, clock, lease_seconds):
+    def __init__(self, db, clock, lease_seconds, test_clocks=False):
         self.db = db
+        self.test_clocks = test_clocks
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self._renewed = {}  # checkout id -> monotonic time our lease was last written
@@ -174,6 +176,10 @@ class SqlCheckoutStore:
                 "cart_id": checkout.cart_id, "account_id": checkout.account_id,
                 "invoice_id": invoice.id, "total": invoice.total,
                 "registration_ids": checkout.registration_ids}, occurred_at=now)
+            invoice.issued_at = business_now(session, checkout.org_id, now,
+                                             self.test_clocks)
+            sales = self._sell_subscriptions(session, uow, checkout, invoice, line_rows,
+                                             sales)
             # The number last: the org's counter row stays locked from here to the commit,
             # so the org's other checkouts wait only for these few statements.
             invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
@@ -182,6 +188,34 @@ class SqlCheckoutStore:
                                             org_id=checkout.org_id), occurred_at=now)
             uow.commit()
         return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales)
+
+    def _sell_subscriptions(self, session, uow, checkout, invoice, line_rows, sales):
+        """R6.3: a subscription item becomes a subscription in the transaction that writes
+        its invoice (billing's own sale: nothing external to call), its month 0 paid."""
+        items = [i for i in checkout.items if i["type"] == "subscription"]
+        if not items:
+            return sales
+        sales = dict(sales or {})
+        sold = sales.setdefault("subscriptions", [])
+        by_item = sales.setdefault("by_item", {})
+        repo = SubscriptionRepository(session)
+        now = self._now()
+        for item in items:
+            sub = repo.sell(checkout.org_id, checkout.account_id, invoice.id, item,
+                            checkout.card_token, checkout.currency, invoice.issued_at, now)
+            by_item[item["id"]] = {"type": "subscription", "id": sub.id}
+            for line in line_rows:
+                if line.cart_item_id == item["id"]:
+                    line.reference = dict(line.reference or {}, subscription_id=sub.id)
+            sold.append(repo.as_dict(sub, invoice.issued_at))
+            uow.emit("subscription_started", {
+                "org_id": checkout.org_id, "subscription_id": sub.id,
+                "account_id": checkout.account_id, "member_id": sub.member_id,
+                "plan_id": sub.plan_id, "invoice_id": invoice.id,
+                "started_on": sub.anchor_date,
+                "current_period_end": sub.current_period_end.isoformat()}, occurred_at=now)
+        session.get(Checkout, checkout.id).sales = sales
+        return sales
 
     # -- starting and taking over ---------------------------------------------------------
     def claim(self, checkout_id, owner):

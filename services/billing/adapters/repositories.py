@@ -16,7 +16,7 @@ from services.common.types import new_id
 from ..domain import cart as cart_rules
 from ..domain.checkout import ACTIVE as ACTIVE_STATES
 from ..domain.checkout import CheckoutRecord
-from .models import (Cart, CartItem, Checkout, CreditBalance, CreditEntry, Invoice,
+from .models import (Cart, CartItem, Checkout, CreditBalance, CreditEntry, Invoice, TestClock,
                      InvoiceCounter, InvoiceLine, Payment)
 
 
@@ -346,3 +346,42 @@ class CreditLedger:
 
 class DuplicateCause(Exception):
     """The cause wrote its entry in a concurrent transaction: roll this one back."""
+
+
+# -- test clocks ----------------------------------------------------------------------------------
+class TestClocks:
+    """Per-org business "now" (development and tests, ``CARNET_TEST_CLOCKS=1``)."""
+    __test__ = False
+
+    def __init__(self, session):
+        self.session = session
+
+    def get(self, org_id):
+        row = self.session.get(TestClock, org_id)
+        return row.now if row is not None else None
+
+    def set(self, org_id, at, now):
+        row = self.session.get(TestClock, org_id)
+        if row is None:
+            self.session.add(TestClock(org_id=org_id, now=at, updated_at=now))
+        else:
+            row.now, row.updated_at = at, now
+        self.session.flush()
+
+    def clear(self, org_id):
+        row = self.session.get(TestClock, org_id)
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+
+    def org_ids(self):
+        return set(self.session.execute(select(TestClock.org_id)).scalars())
+
+
+def business_now(session, org_id, now, enabled):
+    """The org's test clock when test clocks are enabled and it has one, else ``now``."""
+    if enabled:
+        at = TestClocks(session).get(org_id)
+        if at is not None:
+            return at
+    return now

@@ -7,6 +7,11 @@ fields it needs and whether it places a seat hold with registration. Only the ki
 ``validation_error`` until their issue lands (add the kind's fields and flip the flag,
 plus what checkout must do for it).
 
+Subscriptions (R6.3) are billing's own sale: the checkout (paid by card, whose token the
+subscription keeps for its monthly charges) creates them in the transaction that writes
+the invoice. An à la carte item for an activity of a plan the member subscribes to is held
+paid with the subscription (price 0, ``domain/subscriptions.covers``).
+
 Passes, bundles and memberships (R6.3) hold nothing: their price comes from the catalog
 when they are added, and they are sold (``passes.sell_*``) by the checkout, after payment
 (``domain/checkout.py``). A bundle is sold to a named client only (R4.4,
@@ -20,7 +25,7 @@ has) is registration's hold paid with a pass (R3.4), price 0 as well.
 from dataclasses import dataclass, field
 
 from ..exceptions import (BundleClientRequired, CartEmpty, CartNotOpen, InvalidBillingInput,
-                          ItemTypeNotAvailable)
+                          ItemTypeNotAvailable, SubscriptionNeedsCard)
 
 OPEN = "open"
 CHECKING_OUT = "checking_out"
@@ -58,11 +63,12 @@ ITEM_KINDS = {
     "membership": ItemKind("membership", required=("member_id", "membership_type_id"),
                            available=True, reference_fields=("membership_type_id",)),
     "subscription": ItemKind("subscription", required=("member_id", "plan_id"),
-                             issue="subscriptions", reference_fields=("plan_id",)),
+                             available=True, reference_fields=("plan_id",)),
 }
 
 SOLD_KINDS = ("pass", "bundle", "membership")  # sold by passes at checkout (R6.3)
 PAY_PASS = "pass"
+PAY_SUBSCRIPTION = "subscription"
 
 ITEM_FIELDS = ("member_id", "activity_id", "occurrence_id", "pass_type_id", "bundle_type_id",
                "division", "membership_type_id", "plan_id", "pay_with")
@@ -136,13 +142,17 @@ def check_pass_items_present(items):
                                      "the pass again"]}})
 
 
-def hold_request(kind: ItemKind, data: dict, cart, item_id: str) -> dict:
-    """The ``registration.hold`` data for an item (docs/contracts.md)."""
+def hold_request(kind: ItemKind, data: dict, cart, item_id: str,
+                 subscription_id: str = None) -> dict:
+    """The ``registration.hold`` data for an item (docs/contracts.md); paid with the
+    member's subscription when ``subscription_id`` covers it."""
     request = {"kind": kind.hold_kind, "member_id": data["member_id"],
                "account_id": cart.account_id, "cart_id": cart.id, "cart_item_id": item_id}
     pay_with = pay_with_of(data)
     if pay_with and pay_with.get("pass_id"):
         request["pay_with"] = {"type": PAY_PASS, "pass_id": pay_with["pass_id"]}
+    elif subscription_id:
+        request["pay_with"] = {"type": PAY_SUBSCRIPTION, "subscription_id": subscription_id}
     if kind.hold_kind == "session":
         request["activity_id"] = data["activity_id"]
     else:
@@ -174,11 +184,17 @@ def total(items) -> int:
     return sum(item.price for item in items)
 
 
-def ensure_can_check_out(cart, items):
+def ensure_can_check_out(cart, items, method=None):
     ensure_open(cart)
     if not items:
         raise CartEmpty("the cart has no items")
     check_pass_items_present(items)
+    if method is not None and method != "card" and any(i.type == "subscription"
+                                                       for i in items):
+        # R6.3/R6.4: its card is charged every month by the billing worker
+        raise SubscriptionNeedsCard("a cart with a subscription is paid by card", {
+            "payment": {"method": ["a subscription is paid by card: its monthly charges "
+                                   "use the same card"]}})
 
 
 def snapshot(items) -> list:

@@ -17,16 +17,19 @@ VOID = "void"
 MONEY = "money"
 PASS = "pass"
 BUNDLE = "bundle"
+SUBSCRIPTION = "subscription"
 
 _SOLD_ID = {"pass": "pass_id", "bundle": "bundle_id", "membership": "membership_id"}
 
 
 def paid_with_of(item) -> str:
-    """How a line was paid (R6.1): a pass (R3.4, R3.10), a bundle (an appointment covered
+    """How a line was paid (R6.1): a pass (R3.4, R3.10), a subscription (R2.13), a bundle (an appointment covered
     by one, R4.6/R4.7, at 0.00), or money."""
     pay_with = item.get("pay_with") or {}
     if pay_with.get("type") == PASS:
         return PASS
+    if pay_with.get("type") == SUBSCRIPTION:
+        return SUBSCRIPTION
     if item["type"] == "appointment" and (item.get("reference") or {}).get("bundle_id"):
         return BUNDLE
     return MONEY
@@ -45,6 +48,8 @@ def lines_for(items, plan, sales=None) -> list:
         pay_with = item.get("pay_with") or {}
         if pay_with.get("pass_id"):
             reference["pass_id"] = pay_with["pass_id"]
+        if pay_with.get("subscription_id"):
+            reference["subscription_id"] = pay_with["subscription_id"]
         paid_with = paid_with_of(item)
         lines.append({
             "position": position,

@@ -377,19 +377,22 @@ def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seco
     (the use is debited once the hold is in place)."""
     pay_with = data.get("pay_with") or {}
     by_pass = pay_with.get("type") == rules.PASS
+    by_subscription = pay_with.get("type") == rules.SUBSCRIPTION
     return Registration(
         id=new_id("reg"), org_id=offering.org_id, kind=offering.kind, pool_id=offering.pool_key,
         member_id=person.member_id, member_name=person.name, account_id=data["account_id"],
         activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
         starts_at=offering.starts_at,
         starts_at_local=offering.starts_at.isoformat() if offering.starts_at else None,
-        status=rules.HELD, price=0 if by_pass else offering.price,
+        status=rules.HELD, price=0 if by_pass or by_subscription else offering.price,
         description=offering.description,
         accounting_code=offering.accounting_code,
         hold_expires_at=rules.hold_expires_at(now, ttl_seconds),
         cart_id=data.get("cart_id"), cart_item_id=data.get("cart_item_id"),
-        paid_with_type=rules.PASS if by_pass else rules.MONEY,
-        paid_with_id=pay_with.get("pass_id") if by_pass else None,
+        paid_with_type=(rules.PASS if by_pass else
+                        rules.SUBSCRIPTION if by_subscription else rules.MONEY),
+        paid_with_id=(pay_with.get("pass_id") if by_pass else
+                      pay_with.get("subscription_id") if by_subscription else None),
         cancellation_allowed=offering.cancellation.allowed,
         cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
         created_at=now, updated_at=now)

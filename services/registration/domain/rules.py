@@ -157,6 +157,11 @@ def check_payment(offering: Offering, pay_with: Optional[dict]):
             raise PassPaymentUnavailable("say which pass pays",
                                          {"pay_with": {"pass_id": ["required with a pass"]}})
         return pay_type
+    if pay_type == SUBSCRIPTION:  # billing found the member's plan includes the activity
+        if not (pay_with or {}).get("subscription_id"):
+            raise PassPaymentUnavailable("say which subscription pays", {
+                "pay_with": {"subscription_id": ["required with a subscription"]}})
+        return pay_type
     if pay_type != MONEY:
         raise PassPaymentUnavailable("pay with money or a pass",
                                      {"pay_with": {"type": ["money or pass"]}})

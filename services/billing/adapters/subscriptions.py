@@ -1,0 +1,411 @@
+"""Subscriptions in billing's database (R6.3, R6.4): their sale at checkout, their reads, and
+the billing run (what the billing worker and ``POST /billing-runs`` do).
+
+A billing run takes due subscriptions in batches under a lease (``lease_owner`` /
+``lease_until``; on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so two workers take
+different batches; on SQLite writers are serialised anyway), charges each through the
+payment provider outside any transaction, and records the outcome in one transaction that
+is conditional on still holding the lease and on the period not being paid yet. The
+invoice of a renewal carries ``(subscription_id, period)``, unique in the database: a
+period is invoiced once even if two workers got this far. A worker killed midway leaves
+leases that lapse; whoever takes the subscription next asks the provider again with the
+same idempotency key (``domain/subscriptions.charge_key``) and records what it answers.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.common.types import new_id
+
+from ..domain import invoice as invoice_rules
+from ..domain import subscriptions as rules
+from ..domain.payment import CardDeclined, ProviderUnavailable
+from .models import (Invoice, InvoiceLine, Payment, Subscription, SubscriptionCharge,
+                     TestClock)
+from .repositories import InvoiceRepository, invoice_dict, iso, payment_dict
+
+log = logging.getLogger(__name__)
+
+
+def charge_dict(charge: SubscriptionCharge) -> dict:
+    return {"period": charge.period_start, "period_index": charge.period,
+            "status": charge.status, "attempts": charge.attempts,
+            "invoice_id": charge.invoice_id, "due_at": iso(charge.due_at)}
+
+
+def subscription_dict(sub: Subscription, charges, as_of) -> dict:
+    return {
+        "id": sub.id, "org_id": sub.org_id, "account_id": sub.account_id,
+        "member_id": sub.member_id, "plan_id": sub.plan_id, "description": sub.description,
+        "monthly_price": sub.monthly_price, "currency": sub.currency,
+        "activity_ids": list(sub.activity_ids or []),
+        "status": rules.status_as_of(sub.status, sub.cancel_at_period_end,
+                                     sub.current_period_end, as_of),
+        "cancel_at_period_end": bool(sub.cancel_at_period_end),
+        "started_on": sub.anchor_date, "current_period_end": iso(sub.current_period_end),
+        "next_charge_at": iso(sub.next_charge_at), "cancelled_at": iso(sub.cancelled_at),
+        "cancel_reason": sub.cancel_reason, "invoice_id": sub.invoice_id,
+        "charges": [charge_dict(c) for c in sorted(charges, key=lambda c: c.period)],
+    }
+
+
+class SubscriptionRepository:
+    def __init__(self, session):
+        self.session = session
+
+    def get(self, org_id, subscription_id, for_update=False):
+        query = select(Subscription).where(Subscription.id == subscription_id,
+                                           Subscription.org_id == org_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.execute(query).scalar_one_or_none()
+
+    def charges(self, subscription_ids):
+        result = {i: [] for i in subscription_ids}
+        if subscription_ids:
+            for charge in self.session.execute(select(SubscriptionCharge).where(
+                    SubscriptionCharge.subscription_id.in_(list(subscription_ids)))).scalars():
+                result[charge.subscription_id].append(charge)
+        return result
+
+    def as_dict(self, sub, as_of):
+        return subscription_dict(sub, self.charges([sub.id])[sub.id], as_of)
+
+    def of_account(self, org_id, account_id, as_of):
+        subs = list(self.session.execute(
+            select(Subscription).where(Subscription.org_id == org_id,
+                                       Subscription.account_id == account_id)
+            .order_by(Subscription.created_at, Subscription.id)).scalars())
+        charges = self.charges([s.id for s in subs])
+        return [subscription_dict(s, charges[s.id], as_of) for s in subs]
+
+    def active_of_member(self, org_id, member_id):
+        return list(self.session.execute(
+            select(Subscription).where(Subscription.org_id == org_id,
+                                       Subscription.member_id == member_id,
+                                       Subscription.status == rules.ACTIVE)).scalars())
+
+    def covering(self, org_id, member_id, activity_id, starts_at):
+        """The member's subscription that pays a registration for this activity, or None."""
+        for sub in self.active_of_member(org_id, member_id):
+            anchor = date.fromisoformat(sub.anchor_date)
+            if rules.covers(sub.status, sub.cancel_at_period_end,
+                            rules.period_start(anchor, 0, sub.timezone),
+                            sub.current_period_end, sub.activity_ids, activity_id, starts_at):
+                return sub
+        return None
+
+    # -- the sale at checkout (in the checkout's completing transaction) ------------------
+    def sell(self, org_id, account_id, invoice_id, item, card_token, currency, bought_at, now):
+        reference = item.get("reference") or {}
+        tz = reference.get("timezone") or "UTC"
+        anchor = rules.anchor_of(bought_at, tz)
+        next_start = rules.period_start(anchor, 1, tz)
+        sub = Subscription(
+            id=new_id("sub"), org_id=org_id, account_id=account_id,
+            member_id=item["member_id"], plan_id=reference["plan_id"],
+            description=item["description"], monthly_price=item["price"], currency=currency,
+            accounting_code=item.get("accounting_code"),
+            activity_ids=list(reference.get("activity_ids") or []), card_token=card_token,
+            invoice_id=invoice_id, cart_item_id=item["id"], status=rules.ACTIVE, timezone=tz,
+            anchor_date=anchor.isoformat(), periods_paid=1, current_period_end=next_start,
+            next_charge_at=next_start, cancel_at_period_end=False, created_at=now,
+            updated_at=now)
+        self.session.add(sub)
+        self.session.flush()
+        self.session.add(SubscriptionCharge(
+            id=new_id("sbc"), org_id=org_id, subscription_id=sub.id, period=0,
+            period_start=anchor.isoformat(), due_at=bought_at, status=rules.PAID, attempts=1,
+            invoice_id=invoice_id, created_at=now, updated_at=now))
+        self.session.flush()
+        return sub
+
+
+@dataclass
+class RunResult:
+    charged: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def as_dict(self):
+        return {"charged": self.charged, "failed": self.failed, "skipped": self.skipped}
+
+
+@dataclass(frozen=True)
+class Leased:
+    """What a run needs of a subscription it holds the lease of."""
+    id: str
+    org_id: str
+    account_id: str
+    member_id: str
+    plan_id: str
+    description: str
+    monthly_price: int
+    currency: str
+    accounting_code: str
+    card_token: str
+    status: str
+    timezone: str
+    anchor_date: str
+    periods_paid: int
+    next_charge_at: object
+    cancel_at_period_end: bool
+    current_period_end: object
+
+
+class LeaseLost(Exception):
+    """Another run took the subscription over (or recorded this period) meanwhile."""
+
+
+class BillingRun:
+    """Charge every subscription due as of ``as_of`` (R6.4): the billing worker's work.
+
+    ``now`` is the real clock (leases); ``as_of`` the business instant the run bills up to
+    (the real now for the worker, a test clock for ``POST /billing-runs``)."""
+
+    def __init__(self, db, provider, now, lease_seconds=60, retry_days=(1, 3, 7),
+                 batch=50, skip_test_clock_orgs=False):
+        self.db = db
+        self.provider = provider
+        self.now = now
+        self.lease = timedelta(seconds=lease_seconds)
+        self.retry_days = tuple(retry_days)
+        self.batch = batch
+        self.skip_test_clock_orgs = skip_test_clock_orgs
+
+    def run(self, as_of, org_id=None, owner=None, max_batches=None):
+        owner = owner or new_id("run")
+        result = RunResult()
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            leased = self._lease_batch(as_of, org_id, owner)
+            if not leased:
+                break
+            batches += 1
+            for sub in leased:
+                self._process(sub, as_of, owner, result)
+        return result
+
+    # -- leases -----------------------------------------------------------------------------
+    def _due_query(self, as_of, org_id, now):
+        query = select(Subscription.id).where(
+            Subscription.next_charge_at.is_not(None), Subscription.next_charge_at <= as_of,
+            Subscription.status != rules.CANCELLED,
+            or_(Subscription.lease_until.is_(None), Subscription.lease_until < now))
+        if org_id is not None:
+            query = query.where(Subscription.org_id == org_id)
+        elif self.skip_test_clock_orgs:  # orgs on a test clock bill only when told to
+            query = query.where(Subscription.org_id.not_in(select(TestClock.org_id)))
+        return query.order_by(Subscription.next_charge_at, Subscription.id).limit(self.batch)
+
+    def _lease_batch(self, as_of, org_id, owner):
+        now = self.now()
+        with self.db.uow() as uow:
+            session = uow.session
+            query = self._due_query(as_of, org_id, now)
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=Subscription)
+            ids = list(session.execute(query).scalars())
+            if not ids:
+                return []
+            session.execute(
+                update(Subscription).where(
+                    Subscription.id.in_(ids),
+                    or_(Subscription.lease_until.is_(None), Subscription.lease_until < now))
+                .values(lease_owner=owner, lease_until=now + self.lease))
+            rows = session.execute(select(Subscription).where(
+                Subscription.id.in_(ids), Subscription.lease_owner == owner)).scalars()
+            leased = [Leased(**{name: getattr(row, name)
+                                for name in Leased.__dataclass_fields__}) for row in rows]
+            uow.commit()
+        return sorted(leased, key=lambda s: (s.next_charge_at, s.id))
+
+    def _held(self, session, sub, owner, period):
+        """The subscription row, still ours and with this period still unpaid."""
+        row = session.execute(select(Subscription).where(
+            Subscription.id == sub.id, Subscription.lease_owner == owner,
+            Subscription.periods_paid == period).with_for_update()).scalar_one_or_none()
+        if row is None:
+            raise LeaseLost(sub.id)
+        return row
+
+    def _release(self, sub, owner):
+        with self.db.uow() as uow:
+            uow.session.execute(update(Subscription).where(
+                Subscription.id == sub.id, Subscription.lease_owner == owner)
+                .values(lease_owner=None, lease_until=None))
+            uow.commit()
+
+    # -- one subscription ---------------------------------------------------------------------
+    def _process(self, sub, as_of, owner, result):
+        due = rules.what_is_due(sub.status, sub.next_charge_at, sub.cancel_at_period_end,
+                                sub.periods_paid, as_of)
+        try:
+            if due.action == "end":
+                self._end(sub, owner)
+                result.skipped += 1
+            elif due.action == "charge":
+                outcome = self._charge(sub, due.period, as_of, owner)
+                if outcome == "charged":
+                    result.charged += 1
+                elif outcome == "declined":
+                    result.failed += 1
+                else:
+                    result.skipped += 1
+            else:
+                self._release(sub, owner)
+        except LeaseLost:
+            result.skipped += 1
+        except Exception:
+            log.exception("billing subscription %s failed; it will be tried again", sub.id)
+            self._release(sub, owner)
+            result.skipped += 1
+
+    def _end(self, sub, owner):
+        now = self.now()
+        with self.db.uow() as uow:
+            row = self._held(uow.session, sub, owner, sub.periods_paid)
+            row.status, row.cancel_reason = rules.CANCELLED, rules.WITHDRAWN
+            row.cancelled_at = row.current_period_end
+            row.next_charge_at = None
+            row.lease_owner, row.lease_until, row.updated_at = None, None, now
+            uow.emit("subscription_cancelled", {
+                "org_id": sub.org_id, "subscription_id": sub.id, "account_id": sub.account_id,
+                "member_id": sub.member_id, "reason": rules.WITHDRAWN,
+                "ended_at": iso(row.current_period_end)}, occurred_at=now)
+            uow.commit()
+
+    def _charge(self, sub, period, as_of, owner):
+        anchor = date.fromisoformat(sub.anchor_date)
+        due_at = rules.period_start(anchor, period, sub.timezone)
+        with self.db.uow(readonly=True) as uow:
+            existing = uow.session.execute(select(SubscriptionCharge).where(
+                SubscriptionCharge.subscription_id == sub.id,
+                SubscriptionCharge.period == period)).scalar_one_or_none()
+            declined = existing.attempts if existing is not None else 0
+        charge_id = None
+        if sub.monthly_price > 0:
+            try:
+                charge = self.provider.charge(
+                    amount=sub.monthly_price, currency=sub.currency,
+                    card_token=sub.card_token,
+                    idempotency_key=rules.charge_key(sub.id, period, declined),
+                    description=f"subscription {sub.id} period {period}", off_session=True)
+                charge_id = charge.id
+            except CardDeclined as refusal:
+                self._record_decline(sub, period, due_at, declined + 1, refusal.code, owner)
+                return "declined"
+            except ProviderUnavailable:
+                log.warning("payment provider unavailable for %s; tried again later", sub.id)
+                self._release(sub, owner)
+                return "postponed"
+        self._record_paid(sub, period, due_at, declined + 1, charge_id, as_of, owner)
+        return "charged"
+
+    def _charge_row(self, session, sub, period, due_at, now):
+        row = session.execute(select(SubscriptionCharge).where(
+            SubscriptionCharge.subscription_id == sub.id,
+            SubscriptionCharge.period == period)).scalar_one_or_none()
+        if row is None:
+            start = rules.period_start_date(date.fromisoformat(sub.anchor_date), period)
+            row = SubscriptionCharge(
+                id=new_id("sbc"), org_id=sub.org_id, subscription_id=sub.id, period=period,
+                period_start=start.isoformat(), due_at=due_at, status=rules.RETRYING,
+                attempts=0, created_at=now, updated_at=now)
+            session.add(row)
+        return row
+
+    def _record_paid(self, sub, period, due_at, attempts, charge_id, as_of, owner):
+        now = self.now()
+        anchor = date.fromisoformat(sub.anchor_date)
+        next_start = rules.period_start(anchor, period + 1, sub.timezone)
+        period_start = rules.period_start_date(anchor, period).isoformat()
+        try:
+            with self.db.uow() as uow:
+                session = uow.session
+                row = self._held(session, sub, owner, period)
+                was_past_due = row.status == rules.PAST_DUE
+                row.periods_paid = period + 1
+                row.current_period_end = next_start
+                row.next_charge_at = next_start
+                row.status = rules.ACTIVE
+                row.lease_owner, row.lease_until, row.updated_at = None, None, now
+                invoices = InvoiceRepository(session)
+                invoice = Invoice(
+                    id=new_id("inv"), org_id=sub.org_id, account_id=sub.account_id,
+                    cart_id=None, checkout_id=None, status=invoice_rules.PAID,
+                    currency=sub.currency, total=sub.monthly_price, issued_at=as_of,
+                    subscription_id=sub.id, period=period)
+                line = InvoiceLine(
+                    id=new_id("inl"), org_id=sub.org_id, invoice_id=invoice.id, position=1,
+                    type="subscription", description=f"{sub.description} ({period_start})"[:300],
+                    amount=sub.monthly_price, accounting_code=sub.accounting_code,
+                    paid_with=invoice_rules.MONEY,
+                    payment_method="card" if sub.monthly_price > 0 else None,
+                    member_id=sub.member_id, cart_item_id=None, registration_id=None,
+                    reference={"subscription_id": sub.id, "plan_id": sub.plan_id,
+                               "period": period, "period_start": period_start})
+                payments = [Payment(id=new_id("pay"), org_id=sub.org_id, invoice_id=invoice.id,
+                                    method="card", amount=sub.monthly_price,
+                                    charge_id=charge_id, created_at=now)] \
+                    if sub.monthly_price > 0 else []
+                charge = self._charge_row(session, sub, period, due_at, now)
+                charge.status, charge.attempts = rules.PAID, attempts
+                charge.invoice_id, charge.charge_id = invoice.id, charge_id
+                charge.updated_at = now
+                invoice.number = invoices.next_number(sub.org_id)
+                invoices.add(invoice, [line], payments)
+                for payment in payments:
+                    uow.emit("payment_received", {
+                        "org_id": sub.org_id, "account_id": sub.account_id,
+                        "invoice_id": invoice.id, "payment": payment_dict(payment)},
+                        occurred_at=now)
+                uow.emit("invoice_issued", dict(invoice_dict(invoice, [line], payments),
+                                                org_id=sub.org_id), occurred_at=now)
+                uow.emit("subscription_charged", {
+                    "org_id": sub.org_id, "subscription_id": sub.id,
+                    "account_id": sub.account_id, "period": period_start,
+                    "period_index": period, "amount": sub.monthly_price,
+                    "invoice_id": invoice.id, "attempts": attempts,
+                    "current_period_end": iso(next_start)}, occurred_at=now)
+                if was_past_due:
+                    uow.emit("subscription_reactivated", {
+                        "org_id": sub.org_id, "subscription_id": sub.id,
+                        "account_id": sub.account_id}, occurred_at=now)
+                uow.commit()
+        except IntegrityError:
+            # (subscription_id, period) already invoiced: another run recorded this period.
+            raise LeaseLost(sub.id)
+
+    def _record_decline(self, sub, period, due_at, attempts, code, owner):
+        now = self.now()
+        decline = rules.after_decline(due_at, attempts, self.retry_days)
+        with self.db.uow() as uow:
+            session = uow.session
+            row = self._held(session, sub, owner, period)
+            charge = self._charge_row(session, sub, period, due_at, now)
+            if charge.attempts >= attempts:  # recorded already by a run we outlived
+                raise LeaseLost(sub.id)
+            became_past_due = row.status == rules.ACTIVE
+            charge.status, charge.attempts = decline.charge_status, attempts
+            charge.last_error, charge.updated_at = (code or "card_declined")[:200], now
+            row.status = decline.subscription_status
+            row.next_charge_at = decline.next_charge_at
+            if decline.subscription_status == rules.CANCELLED:
+                row.cancelled_at, row.cancel_reason = now, rules.PAYMENT_FAILED
+            row.lease_owner, row.lease_until, row.updated_at = None, None, now
+            data = {"org_id": sub.org_id, "subscription_id": sub.id,
+                    "account_id": sub.account_id, "period": charge.period_start,
+                    "period_index": period, "attempts": attempts, "reason": code,
+                    "next_attempt_at": iso(decline.next_charge_at)}
+            uow.emit("subscription_charge_failed", data, occurred_at=now)
+            if became_past_due and decline.subscription_status == rules.PAST_DUE:
+                uow.emit("subscription_past_due", data, occurred_at=now)
+            if decline.subscription_status == rules.CANCELLED:
+                uow.emit("subscription_cancelled", dict(data, reason=rules.PAYMENT_FAILED),
+                         occurred_at=now)
+            uow.commit()
+
