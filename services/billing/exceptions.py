@@ -123,3 +123,25 @@ class SubscriptionNotFound(NotFound):
 class SubscriptionNeedsCard(InvalidInput):
     """A cart with a subscription is paid by card: its card is charged every month."""
     code = "validation_error"
+
+
+# -- refunds (R6.5) ------------------------------------------------------------------------------
+@remote_error
+class RefundExceedsPaid(BusinessRuleViolation):
+    """409: the refunds of an invoice would add up to more than its payments (details:
+    amount, paid, refunded, refundable)."""
+    code = "refund_exceeds_paid"
+
+
+@remote_error
+class RefundRefused(BusinessRuleViolation):
+    """409: the payment provider refused to refund the charge; nothing was refunded and
+    the amount is refundable again (details: refund_id)."""
+    code = "refund_refused"
+
+
+@remote_error
+class RefundPending(ServiceUnavailable):
+    """503: the refund is recorded but the payment provider did not answer; it is finished
+    by billing's recovery timer, and a retry with the same Idempotency-Key returns it."""
+    code = "service_unavailable"
