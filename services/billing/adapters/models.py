@@ -303,3 +303,50 @@ class SandboxCharge(Base):
     charge_id: Mapped[str] = mapped_column(String(40), nullable=True)  # refunds: the charge
     decline_code: Mapped[str] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+# -- refunds (R6.5) and report indexes (R6.6), migration 0005 ------------------------------------
+class Refund(Base):
+    """Money of an invoice given back (R6.5): to the original payment (``destination``
+    original; ``method`` card, cash or account_credit: how it went back) or to account
+    credit (``destination`` account_credit). ``status``: pending
+    (written before the payment provider is asked, with ``provider_key``), completed, or
+    failed (the provider refused; its amount counts no more). Pending and completed
+    refunds of an invoice never add up to more than its payments: checked with the
+    invoice's row locked in the transaction that inserts the refund.
+    ``(invoice_id, idempotency_key)`` is unique: a client's key names one refund."""
+    __tablename__ = "refunds"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "idempotency_key", name="uq_refunds_invoice_key"),
+        CheckConstraint("amount > 0", name="ck_refunds_amount_positive"),
+        Index("ix_refunds_invoice", "invoice_id"),
+        Index("ix_refunds_org_created", "org_id", "created_at"),
+        Index("ix_refunds_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    invoice_id: Mapped[str] = mapped_column(String(40), ForeignKey("invoices.id"),
+                                            nullable=False)
+    account_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    payment_id: Mapped[str] = mapped_column(String(40), nullable=True)
+    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=True)
+    destination: Mapped[str] = mapped_column(String(20), nullable=False)  # original | account_credit
+    method: Mapped[str] = mapped_column(String(20), nullable=False)  # card | cash | account_credit
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str] = mapped_column(String(500), nullable=True)
+    charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
+    provider_key: Mapped[str] = mapped_column(String(255), nullable=True)
+    provider_refund_id: Mapped[str] = mapped_column(String(64), nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), nullable=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    refunded_by: Mapped[str] = mapped_column(String(120), nullable=True)
+    error: Mapped[dict] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+
+
+# The reports read invoices by issue and void date within an org.
+Index("ix_invoices_org_issued", Invoice.org_id, Invoice.issued_at)
+Index("ix_invoices_org_voided", Invoice.org_id, Invoice.voided_at)
