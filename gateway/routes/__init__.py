@@ -1,5 +1,6 @@
 """One module of routes per area of API.md; each exposes ``blp``."""
-from . import accounts, appointments, auth, billing, catalog, ops, passes, registrations
+from . import (accounts, appointments, auth, billing, catalog, ops, passes, registrations,
+               reports)
 
 ROUTES = [ops.blp, auth.blp, accounts.blp, catalog.blp, registrations.blp, appointments.blp,
-          passes.blp, billing.blp]
+          passes.blp, billing.blp, reports.blp]

@@ -197,3 +197,50 @@ def set_test_clock(body, org):
 def clear_test_clock(org):
     """Back to the real time."""
     return call("billing", "clear_test_clock", org)
+
+
+# -- refunds (R6.5) and account credit (R3.5, R6.2) ------------------------------------------------
+from services.billing.schemas import CreditOut, RefundList, RefundOut, RefundRequest  # noqa: E402
+
+
+@blp.route("/orgs/<org>/invoices/<invoice_id>/refunds", methods=["POST"])
+@authorize(*STAFF)
+@idempotent
+@blp.arguments(RefundRequest)
+@blp.response(201, RefundOut)
+@blp.alt_response(409, description="refund_exceeds_paid: more than was paid on the invoice "
+                                    "minus what was already refunded; refund_refused: the "
+                                    "payment provider refused")
+@blp.alt_response(503, description="the card refund is recorded but the provider did not "
+                                    "answer: it is finished shortly; retry with the same "
+                                    "Idempotency-Key to see it")
+def refund_invoice(body, org, invoice_id):
+    """Give money of an invoice back (R6.5), to the original payment (a card charge is
+    refunded through the payment provider, cash is recorded as handed back, account credit
+    is credited back) or to the account's credit. Partial refunds add up to at most what
+    was paid. Staff only; a voided invoice can be refunded (a void moves no money)."""
+    return call("billing", "refund_invoice", org, invoice_id,
+                dict(RefundRequest().dump(body), refunded_by=current_principal().subject),
+                idempotency_key=request.headers.get("Idempotency-Key"))
+
+
+@blp.route("/orgs/<org>/invoices/<invoice_id>/refunds", methods=["GET"])
+@authorize()
+@blp.response(200, RefundList)
+def list_invoice_refunds(org, invoice_id):
+    """An invoice's refunds, oldest first (staff, or the customer whose invoice it is)."""
+    if not current_principal().is_staff:
+        ensure_account_access(call("billing", "get_invoice", org, invoice_id)["account_id"])
+    return call("billing", "list_refunds", org, invoice_id)
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/credit", methods=["GET"])
+@authorize()
+@blp.response(200, CreditOut)
+def get_account_credit(org, account_id):
+    """The account's credit (R3.5, R6.2): its balance and every ledger entry (cancellations
+    paid in money, refunds to credit, checkouts paid with credit), oldest first. Staff, or
+    the customer who owns the account; an unknown account is a 404."""
+    ensure_account_access(account_id)
+    call("accounts", "get_account", org, account_id)
+    return call("billing", "get_account_credit", org, account_id)

@@ -51,6 +51,14 @@ from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, 
                          InvalidBillingInput, InvoiceNotFound, SubscriptionNotFound,
                          TestClocksDisabled)
 
+# refunds (R6.5) and reports (R6.6)
+from .adapters.models import Refund
+from .adapters.refunds import RefundRepository, ReportQueries, refund_dict
+from .domain import refunds as refund_rules
+from .domain import reports as report_rules
+from .domain.payment import ProviderUnavailable
+from .exceptions import RefundPending, RefundRefused
+
 log = logging.getLogger(__name__)
 
 _orgs = {}  # org id -> {currency, timezone} (neither changes once the org exists)
@@ -714,6 +722,187 @@ class BillingService(ServiceBase):
         return dump(schemas.TestClockOut(), {"org_id": org_id,
                                              "now": self.clock.now().isoformat(),
                                              "frozen": False})
+
+    # -- refunds (R6.5) --------------------------------------------------------------------------
+    @rpc
+    def refund_invoice(self, org_id, invoice_id, data, idempotency_key=None):
+        """R6.5: give back ``amount`` of what was paid on the invoice, to the original
+        payment or to the account's credit; never more than was paid minus what was
+        already refunded (``refund_exceeds_paid``). A key names one refund of the invoice:
+        asked again with it, the same refund is answered (and finished if it was left
+        pending). See domain/refunds.py."""
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        data = load(schemas.RefundIn(), data)
+        if idempotency_key is not None and (not isinstance(idempotency_key, str)
+                                            or not 0 < len(idempotency_key) <= 255):
+            raise InvalidInput("the request is not valid",
+                               {"idempotency_key": ["at most 255 characters"]})
+        fp = hashlib.sha256(repr((data["amount"], data["to"], data["reason"])).encode()
+                            ).hexdigest()
+        now = self._business_now(org_id)
+        with self.db.uow() as uow:
+            invoices, refunds = InvoiceRepository(uow.session), RefundRepository(uow.session)
+            # the invoice's row stays locked until the commit: concurrent refunds of one
+            # invoice are checked one after the other
+            invoice = invoices.get(org_id, invoice_id, for_update=True)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            existing = refunds.by_key(invoice.id, idempotency_key) \
+                if idempotency_key else None
+            if existing is not None:
+                if existing.fingerprint != fp:
+                    raise IdempotencyKeyReused(
+                        "this Idempotency-Key was used for a different refund of this invoice",
+                        {"key": idempotency_key})
+                refund_id, pending = existing.id, True
+            else:
+                payments = [refund_rules.PaymentView(p.id, p.method, p.amount, p.charge_id)
+                            for p in invoices.payments([invoice.id])[invoice.id]]
+                plan = refund_rules.plan_refund(data["amount"], data["to"], payments,
+                                                refunds.refunded_by_payment(invoice.id))
+                row = Refund(
+                    id=new_id("rfd"), org_id=org_id, invoice_id=invoice.id,
+                    account_id=invoice.account_id, payment_id=plan.payment_id,
+                    amount=plan.amount, currency=invoice.currency, destination=data["to"],
+                    method=plan.method, reason=data["reason"], charge_id=plan.charge_id,
+                    idempotency_key=idempotency_key, fingerprint=fp,
+                    refunded_by=data["refunded_by"], created_at=now,
+                    status=refund_rules.PENDING if plan.through_provider
+                    else refund_rules.COMPLETED,
+                    completed_at=None if plan.through_provider else now)
+                if plan.through_provider:
+                    row.provider_key = refund_rules.provider_key(row.id)
+                refunds.add(row)
+                if plan.credits_account:
+                    self._credit_refund(uow, row, now)
+                if not plan.through_provider:
+                    uow.emit("invoice_refunded", dict(refund_dict(row), org_id=org_id),
+                             occurred_at=now)
+                refund_id, pending = row.id, plan.through_provider
+                result = refund_dict(row)
+            uow.commit()
+        if pending:  # the provider is called outside any transaction
+            return self._finish_refund(org_id, refund_id)
+        return dump(schemas.RefundOut(), result)
+
+    def _credit_refund(self, uow, row, now):
+        balance = CreditLedger(uow.session).credit(
+            row.org_id, row.account_id,
+            credit_rules.credit(row.amount, refund_rules.CREDIT_REASON, row.id), now,
+            details={"invoice_id": row.invoice_id})
+        uow.emit("account_credited", {
+            "org_id": row.org_id, "account_id": row.account_id, "amount": row.amount,
+            "balance": balance, "reason": refund_rules.CREDIT_REASON, "ref": row.id,
+            "invoice_id": row.invoice_id}, occurred_at=now)
+
+    def _finish_refund(self, org_id, refund_id):
+        """A refund as it stands, after asking the provider for a pending card refund
+        (with the refund's own idempotency key: asking twice refunds once)."""
+        with self.db.uow(readonly=True) as uow:
+            row = RefundRepository(uow.session).get(org_id, refund_id)
+            result = refund_dict(row)
+            charge_id, provider_key = row.charge_id, row.provider_key
+        if result["status"] == refund_rules.FAILED:
+            raise RefundRefused("the payment provider refused this refund; nothing was "
+                                "refunded", {"refund_id": refund_id})
+        if result["status"] == refund_rules.COMPLETED:
+            return dump(schemas.RefundOut(), result)
+        try:
+            provider_refund_id = self._provider().refund(
+                charge_id=charge_id, amount=result["amount"], idempotency_key=provider_key)
+        except ValueError as refused:  # the provider says no: the amount is free again
+            with self.db.uow() as uow:
+                RefundRepository(uow.session).fail(refund_id, {"message": str(refused)[:500]},
+                                                   self.clock.now())
+                uow.commit()
+            return self._finish_refund(org_id, refund_id)
+        except Exception as error:  # ProviderUnavailable, or no answer at all
+            if not isinstance(error, ProviderUnavailable):
+                log.warning("refund %s: provider error %r; left pending", refund_id, error)
+            raise RefundPending("the refund is recorded but the payment provider did not "
+                                "answer; it will be finished shortly (retry with the same "
+                                "Idempotency-Key to see it)", {"refund_id": refund_id})
+        now = self._business_now(org_id)
+        with self.db.uow() as uow:
+            refunds = RefundRepository(uow.session)
+            if refunds.complete(refund_id, provider_refund_id, now):
+                row = refunds.get(org_id, refund_id)
+                uow.emit("invoice_refunded", dict(refund_dict(row), org_id=org_id),
+                         occurred_at=now)
+            result = refund_dict(refunds.get(org_id, refund_id))
+            uow.commit()
+        return dump(schemas.RefundOut(), result)
+
+    @rpc
+    def list_refunds(self, org_id, invoice_id):
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        with self.db.uow(readonly=True) as uow:
+            invoice = InvoiceRepository(uow.session).get(org_id, invoice_id)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            items = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
+                invoice.id)]
+        return dump(schemas.RefundList(), {"items": items})
+
+    @timer(interval=settings.recovery_interval())
+    def recover_refunds(self):
+        """Finish card refunds left pending (the provider did not answer, or the process
+        stopped between recording the refund and asking the provider)."""
+        with self.db.uow(readonly=True) as uow:
+            pending = RefundRepository(uow.session).pending()
+        for org_id, refund_id in pending:
+            try:
+                self._finish_refund(org_id, refund_id)
+            except (RefundPending, RefundRefused):
+                continue
+            except Exception:
+                log.warning("refund %s not finished yet", refund_id, exc_info=True)
+
+    # -- reports (R6.6) --------------------------------------------------------------------------
+    def _report_range(self, org_id, query):
+        query = load(schemas.ReportRange(), query)
+        org = self._org(org_id)
+        start, end = report_rules.period(query["from"], query["to"], org["timezone"])
+        head = {"from": query["from"], "to": query["to"], "timezone": org["timezone"],
+                "currency": org["currency"]}
+        return start, end, org["timezone"], head
+
+    def _sales_detail(self, org_id, query):
+        start, end, tz, head = self._report_range(org_id, query)
+        with self.db.uow(readonly=True) as uow:
+            invoices = ReportQueries(uow.session).invoices(org_id, start, end)
+        return report_rules.sales_detail(invoices, start, end, tz), head
+
+    @rpc
+    def sales_detail_report(self, org_id, query):
+        """Every line of the invoices issued in ``[from, to)`` (org-local), and the void
+        lines (negative) of those voided in it; see domain/reports.py."""
+        org_id = _id("org_id", org_id)
+        rows, head = self._sales_detail(org_id, query)
+        return dump(schemas.SalesDetailReport(), dict(
+            head, items=rows, total=sum(r["amount"] for r in rows)))
+
+    @rpc
+    def sales_summary_report(self, org_id, query):
+        """The sales detail totalled per type and item; ``total`` is the detail's sum."""
+        org_id = _id("org_id", org_id)
+        rows, head = self._sales_detail(org_id, query)
+        return dump(schemas.SalesSummaryReport(), dict(head,
+                                                       **report_rules.sales_summary(rows)))
+
+    @rpc
+    def payments_by_accounting_code_report(self, org_id, query):
+        """Payments (dated by their invoice) and completed refunds in ``[from, to)``,
+        allocated to the accounting codes of the lines paid in money."""
+        org_id = _id("org_id", org_id)
+        start, end, _tz, head = self._report_range(org_id, query)
+        with self.db.uow(readonly=True) as uow:
+            reads = ReportQueries(uow.session)
+            refunds = reads.refunds(org_id, start, end)
+            invoices = reads.invoices(org_id, start, end,
+                                      extra_ids={r["invoice_id"] for r in refunds})
+        return dump(schemas.PaymentsByCodeReport(), dict(
+            head, **report_rules.payments_by_accounting_code(invoices, refunds, start, end)))
 
     # -- account credit ------------------------------------------------------------------------
     @rpc

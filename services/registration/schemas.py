@@ -264,3 +264,24 @@ class AgendaOut(Contract):
     date = fields.String(required=True, metadata={"format": "date"})
     timezone = fields.String()
     staff = fields.List(fields.Nested(AgendaStaffOut), required=True)
+
+
+# -- the registrations report (R3.8, R6.6; served by the gateway from activity_registrations) -----
+class RegistrationReportQuery(Contract):
+    activity_id = Id(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]),
+                           metadata={"description": "json (default) or csv (a header row, "
+                                                    "the same columns)"})
+
+
+REGISTRATION_REPORT_COLUMNS = ("occurrence_id", "starts_at", "session_count",
+                               "a_la_carte_count", "status")
+
+
+class RegistrationReport(Contract):
+    activity_id = fields.String(required=True)
+    session_count = fields.Integer(required=True)
+    a_la_carte_count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(OccurrenceCounts), required=True, metadata={
+        "description": "per occurrence: confirmed session registrations (each counts in "
+                       "every occurrence) and à la carte registrations"})
