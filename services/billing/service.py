@@ -9,6 +9,7 @@ import hashlib
 import logging
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
@@ -178,6 +179,7 @@ class BillingService(ServiceBase):
                 SubscriptionRepository(uow.session).active_of_member(org_id,
                                                                      data["member_id"]))
             account_id = cart.account_id
+            cart = SimpleNamespace(id=cart.id, account_id=cart.account_id)
         subscription_id = self._covering_subscription(org_id, data) if covered else None
         hold_request = cart_rules.hold_request(kind, data, cart, item_id, subscription_id) \
             if kind.places_hold else None

@@ -30,6 +30,8 @@ def _rabbitmqctl(*args):
 
 
 class TestEnvironment:
+    __test__ = False  # not a test class (pytest collects names starting with Test)
+
     def __init__(self, backend, workdir):
         self.backend = backend
         self.workdir = workdir

@@ -282,9 +282,16 @@ class BillingRun:
         anchor = date.fromisoformat(sub.anchor_date)
         due_at = rules.period_start(anchor, period, sub.timezone)
         with self.db.uow(readonly=True) as uow:
+            # Still ours and still unpaid? (A run we outlived may have recorded it; asking
+            # the provider then would be a second debit under a new key.)
+            held = uow.session.execute(select(Subscription.id).where(
+                Subscription.id == sub.id, Subscription.lease_owner == owner,
+                Subscription.periods_paid == period)).first()
             existing = uow.session.execute(select(SubscriptionCharge).where(
                 SubscriptionCharge.subscription_id == sub.id,
                 SubscriptionCharge.period == period)).scalar_one_or_none()
+            if held is None or (existing is not None and existing.status != rules.RETRYING):
+                raise LeaseLost(sub.id)
             declined = existing.attempts if existing is not None else 0
         charge_id = None
         if sub.monthly_price > 0:

@@ -1,0 +1,141 @@
+"""The billing worker's throughput (R6.4): subscriptions charged per second for 10,000 due
+subscriptions, with one worker and with two, against baselines measured in the same run.
+
+    .venv/bin/python -m bench.billing_run        (CARNET_BENCH_DB=postgresql for PG)
+
+Each configuration gets a fresh billing database (tests/support: TestEnvironment) seeded
+with CARNET_BENCH_SUBS due subscriptions (default 10,000; tests/support/subscriptions),
+then starts its ``billing_worker`` processes (``nameko run services.billing.worker``) and
+waits until every one is charged. The rate is measured from the database's own
+timestamps (first to last renewal payment), so process start-up is not counted.
+
+Baselines, same run, same machine:
+- ``provider only``: the sandbox provider's ``charge`` called in a loop in-process (one
+  idempotent insert each): what a renewal costs at the very least;
+- ``in-process run``: ``BillingRun.run`` called in this process on its own database (no
+  broker, no worker process): the renewal code itself.
+Ratios are printed against the in-process run.
+"""
+import os
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+import services.billing.adapters.models as m
+from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
+from services.billing.adapters.subscriptions import BillingRun
+from services.common.uow import DatabaseAccess
+from tests.support.environment import TestEnvironment
+from tests.support.stack import Stack
+from tests.support.subscriptions import billing_engine, seed_due_subscriptions
+
+N = int(os.environ.get("CARNET_BENCH_SUBS", "10000"))
+BACKEND = os.environ.get("CARNET_BENCH_DB", "sqlite")
+ORG = "org_bench_billing"
+
+
+class OutboxOnly:
+    def __init__(self, engine):
+        self.engine = engine
+        self.outbox = m.metadata.tables["outbox"]
+        self.processed_events = m.metadata.tables["processed_events"]
+
+    def publish(self, rows):
+        pass
+
+
+def fresh(label):
+    workdir = Path(tempfile.mkdtemp(prefix=f"carnet-bench-{label}-"))
+    environment = TestEnvironment(BACKEND, workdir)
+    env = environment.setup()
+    return environment, env, billing_engine(env["BILLING_DATABASE_URL"])
+
+
+def payment_window(engine):
+    with engine.connect() as conn:
+        first, last, count = conn.execute(select(
+            func.min(m.Payment.created_at), func.max(m.Payment.created_at),
+            func.count()).where(m.Payment.org_id == ORG)).one()
+    return first, last, count
+
+
+def rate_from(engine):
+    first, last, count = payment_window(engine)
+    first, last = (datetime.fromisoformat(str(v)) if not isinstance(v, datetime) else v
+                   for v in (first, last))
+    return count / max((last - first).total_seconds(), 1e-6)
+
+
+def provider_only(n):
+    environment, env, engine = fresh("provider")
+    try:
+        provider = SandboxPaymentProvider(engine)
+        start = time.perf_counter()
+        for i in range(n):
+            provider.charge(amount=2500, currency="CAD", card_token="tok_ok",
+                            idempotency_key=f"bench:{i}", off_session=True)
+        return n / (time.perf_counter() - start)
+    finally:
+        engine.dispose()
+        environment.teardown()
+
+
+def in_process(n):
+    environment, env, engine = fresh("inproc")
+    try:
+        seed_due_subscriptions(engine, ORG, n)
+        now = lambda: datetime.now(timezone.utc)  # noqa: E731
+        run = BillingRun(DatabaseAccess(OutboxOnly(engine)), SandboxPaymentProvider(engine),
+                         now, lease_seconds=60)
+        start = time.perf_counter()
+        result = run.run(now(), org_id=ORG)
+        elapsed = time.perf_counter() - start
+        assert result.charged == n, result
+        return n / elapsed
+    finally:
+        engine.dispose()
+        environment.teardown()
+
+
+def workers(n, count):
+    environment, env, engine = fresh(f"workers{count}")
+    env = dict(env, CARNET_BILLING_INTERVAL="0.5", CARNET_TEST_CLOCKS="0")
+    stack = Stack(env, environment.workdir / "logs")
+    try:
+        seed_due_subscriptions(engine, ORG, n)
+        for _ in range(count):
+            stack.start_service("billing_worker", wait=False)
+        deadline = time.monotonic() + 3600
+        while payment_window(engine)[2] < n:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not finish within an hour")
+            time.sleep(0.5)  # polling for completion; the rate comes from the timestamps
+        with engine.connect() as conn:
+            invoices = conn.execute(select(func.count()).where(
+                m.Invoice.org_id == ORG)).scalar()
+        assert invoices == n, f"{invoices} invoices for {n} subscriptions"
+        return rate_from(engine)
+    finally:
+        stack.stop()
+        engine.dispose()
+        environment.teardown()
+
+
+def main():
+    print(f"billing run benchmark: {N} due subscriptions, {BACKEND}")
+    provider = provider_only(min(N, 2000))
+    baseline = in_process(N)
+    one = workers(N, 1)
+    two = workers(N, 2)
+    print(f"{'provider only (charges/s)':<34} {provider:9.1f}   {provider / baseline:5.2f}x")
+    print(f"{'in-process run (subs/s), baseline':<34} {baseline:9.1f}   1.00x")
+    print(f"{'one billing worker (subs/s)':<34} {one:9.1f}   {one / baseline:5.2f}x")
+    print(f"{'two billing workers (subs/s)':<34} {two:9.1f}   {two / baseline:5.2f}x"
+          f"   (two/one: {two / one:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

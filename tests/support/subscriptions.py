@@ -1,0 +1,71 @@
+"""Many due subscriptions at once, written straight into billing's database (the worker
+race test and bench/billing_run): the billing worker's input, without 1,000 checkouts.
+
+Each is anchored 40 days ago, so exactly one period (period 1) is due now and the next
+is weeks away, whatever day the suite runs.
+"""
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+import services.billing.adapters.models as m
+from services.billing.domain import subscriptions as rules
+from services.common import db
+
+MIGRATIONS = Path(m.__file__).resolve().parent.parent / "migrations"
+TZ = "America/Montreal"
+
+
+def billing_engine(url):
+    engine = db.make_engine(url, pool_size=2, max_overflow=2)
+    db.migrate(engine, MIGRATIONS, "billing")
+    return engine
+
+
+def seed_due_subscriptions(engine, org_id, count, price=2500, card_token="tok_ok"):
+    now = datetime.now(timezone.utc)
+    anchor = rules.anchor_of(now - timedelta(days=40), TZ)
+    due = rules.period_start(anchor, 1, TZ)
+    assert due <= now < rules.period_start(anchor, 2, TZ)
+    subs, charges = [], []
+    for index in range(count):
+        sub_id = f"sub_seed_{org_id[-6:]}_{index:06d}"
+        subs.append(dict(
+            id=sub_id, org_id=org_id, account_id=f"acc_{index}", member_id=f"mem_{index}",
+            plan_id="sbp_seed", description="Natation illimitée", monthly_price=price,
+            currency="CAD", accounting_code="4700", activity_ids=[], card_token=card_token,
+            invoice_id=f"inv_seed_{index}", cart_item_id=f"itm_{sub_id}",
+            status=rules.ACTIVE, timezone=TZ, anchor_date=anchor.isoformat(), periods_paid=1,
+            current_period_end=due, next_charge_at=due, cancel_at_period_end=False,
+            created_at=now, updated_at=now))
+        charges.append(dict(
+            id=f"sbc_{sub_id}", org_id=org_id, subscription_id=sub_id, period=0,
+            period_start=anchor.isoformat(), due_at=now - timedelta(days=40),
+            status=rules.PAID, attempts=1, invoice_id=f"inv_seed_{index}", created_at=now,
+            updated_at=now))
+    with engine.begin() as conn:
+        for start in range(0, count, 500):
+            conn.execute(insert(m.Subscription.__table__), subs[start:start + 500])
+            conn.execute(insert(m.SubscriptionCharge.__table__), charges[start:start + 500])
+    return due
+
+
+def renewal_counts(engine, org_id):
+    """(renewal invoices, distinct (subscription, period) invoiced, paid period-1 charges,
+    succeeded provider charges for renewals)."""
+    inv, sc, sb = m.Invoice, m.SubscriptionCharge, m.SandboxCharge
+    with engine.connect() as conn:
+        invoices = conn.execute(select(func.count()).where(
+            inv.org_id == org_id, inv.subscription_id.is_not(None))).scalar()
+        distinct = conn.execute(select(func.count()).select_from(
+            select(inv.subscription_id, inv.period).where(
+                inv.org_id == org_id, inv.subscription_id.is_not(None)).distinct().subquery())
+        ).scalar()
+        paid = conn.execute(select(func.count()).where(
+            sc.org_id == org_id, sc.period == 1, sc.status == rules.PAID)).scalar()
+        provider = conn.execute(select(func.count()).where(
+            sb.kind == "charge", sb.status == "succeeded",
+            sb.idempotency_key.startswith(f"subscription:sub_seed_{org_id[-6:]}_",
+                                          autoescape=True))).scalar()
+    return invoices, distinct, paid, provider
