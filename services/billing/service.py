@@ -596,6 +596,14 @@ class BillingService(ServiceBase):
                 invoice.status = invoice_rules.VOID
                 invoice.voided_at = now
                 result = invoices.as_dict(invoice)
+                # R6.5: a subscription sold on the invoice is undone with it (no renewals)
+                for sub in SubscriptionRepository(uow.session).sold_on(org_id, invoice_id):
+                    sub_rules.cancel_voided(sub, now)
+                    uow.emit("subscription_cancelled", {
+                        "org_id": org_id, "subscription_id": sub.id,
+                        "account_id": sub.account_id, "member_id": sub.member_id,
+                        "reason": sub_rules.VOIDED, "invoice_id": invoice_id},
+                        occurred_at=now)
                 uow.emit("invoice_voided", dict(
                     result, org_id=org_id,
                     cancelled_registration_ids=[r["id"] for r in cancelled],

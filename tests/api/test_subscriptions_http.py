@@ -166,3 +166,17 @@ def test_only_admins_bill_as_of_another_instant_and_customers_see_their_own(shop
     other, _ = shop.customer()
     error_of(stranger.get(shop.path(f"/accounts/{other['id']}/subscriptions")), 403,
              "forbidden")
+
+
+def test_voiding_the_invoice_that_sold_a_subscription_ends_it(shop):
+    activity, _ = shop.activity()
+    plan = shop.admin.ok("POST", shop.path("/subscription-plans"), json={
+        "name": "Aquaforme", "monthly_price": PRICE, "activity_ids": [activity["id"]],
+        "accounting_code": "4700"}, expect=201)
+    _, _, sub, bought = subscribe(shop, plan=plan)
+    shop.staff.ok("POST", shop.path(f"/invoices/{bought['invoice']['id']}/void"),
+                  json={"reason": "sold by mistake"},
+                  headers={"Idempotency-Key": uuid.uuid4().hex})
+    ended = shop.staff.ok("GET", shop.path(f"/subscriptions/{sub['id']}"))
+    assert (ended["status"], ended["cancel_reason"], ended["next_charge_at"]) == \
+        ("cancelled", "voided", None)

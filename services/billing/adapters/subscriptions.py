@@ -82,6 +82,14 @@ class SubscriptionRepository:
         charges = self.charges([s.id for s in subs])
         return [subscription_dict(s, charges[s.id], as_of) for s in subs]
 
+    def sold_on(self, org_id, invoice_id):
+        """Subscriptions the invoice sold that are not over yet (a void cancels them)."""
+        return list(self.session.execute(
+            select(Subscription).where(Subscription.org_id == org_id,
+                                       Subscription.invoice_id == invoice_id,
+                                       Subscription.status != rules.CANCELLED)
+            .with_for_update()).scalars())
+
     def active_of_member(self, org_id, member_id):
         return list(self.session.execute(
             select(Subscription).where(Subscription.org_id == org_id,

@@ -45,6 +45,7 @@ FAILED = "failed"
 
 WITHDRAWN = "withdrawn"
 PAYMENT_FAILED = "payment_failed"
+VOIDED = "voided"  # the invoice that sold it was voided (R6.5)
 
 
 def period_start_date(anchor: date, period: int) -> date:
@@ -120,3 +121,10 @@ def covers(status: str, cancel_at_period_end: bool, anchor_start: datetime,
     if starts_at < anchor_start:
         return False
     return not cancel_at_period_end or starts_at < current_period_end
+
+
+def cancel_voided(sub, now):
+    """R6.5: the invoice that sold the subscription was voided: it ends now, with no
+    further charge (what was paid is a refund's business, not the void's)."""
+    sub.status, sub.cancel_reason = CANCELLED, VOIDED
+    sub.cancelled_at, sub.next_charge_at, sub.updated_at = now, None, now
