@@ -332,7 +332,8 @@ class Refund(Base):
     payment_id: Mapped[str] = mapped_column(String(40), nullable=True)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
-    destination: Mapped[str] = mapped_column(String(20), nullable=False)  # original | account_credit
+    # original | account_credit
+    destination: Mapped[str] = mapped_column(String(20), nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)  # card | cash | account_credit
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str] = mapped_column(String(500), nullable=True)
