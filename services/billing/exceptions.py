@@ -69,7 +69,7 @@ class CheckoutRefused(BusinessRuleViolation):
         super().__init__(message, details)
         if code:
             self.code = code
-            self.args = (message, details, code)
+            self.args = (self.message, self.args[1], code)
 
 
 @remote_error

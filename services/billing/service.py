@@ -32,7 +32,8 @@ from services.registration import exceptions as _registration_errors  # noqa: F4
 
 from . import schemas, settings
 from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
-from .adapters.models import Cart, CartItem, metadata
+from .adapters.models import Cart, CartItem, Refund, metadata
+from .adapters.refunds import RefundRepository, ReportQueries, refund_dict
 from .adapters.registration_client import RegistrationSeats, call_with_timeout
 from .adapters.sales_client import CheckoutSales
 from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
@@ -43,22 +44,16 @@ from .adapters.subscriptions import BillingRun, SubscriptionRepository
 from .domain import cart as cart_rules
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
+from .domain import refunds as refund_rules
+from .domain import reports as report_rules
 from .domain import subscriptions as sub_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
-from .domain.payment import plan_payment
+from .domain.payment import ProviderUnavailable, plan_payment
 from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
-                         InvalidBillingInput, InvoiceNotFound, SubscriptionNotFound,
-                         TestClocksDisabled)
-
-# refunds (R6.5) and reports (R6.6)
-from .adapters.models import Refund
-from .adapters.refunds import RefundRepository, ReportQueries, refund_dict
-from .domain import refunds as refund_rules
-from .domain import reports as report_rules
-from .domain.payment import ProviderUnavailable
-from .exceptions import RefundPending, RefundRefused
+                         InvalidBillingInput, InvoiceNotFound, RefundPending,
+                         RefundRefused, SubscriptionNotFound, TestClocksDisabled)
 
 log = logging.getLogger(__name__)
 
@@ -589,12 +584,13 @@ class BillingService(ServiceBase):
             log.error("revoke_for_invoice %s refused: %s", invoice_id, refused.error)
             revoked = {}
         now = self.clock.now()
+        voided_at = self._business_now(org_id)  # the void's date in reports (R6.6)
         with self.db.uow() as uow:
             invoices = InvoiceRepository(uow.session)
             invoice = invoices.get(org_id, invoice_id, for_update=True)
             if invoice.status != invoice_rules.VOID:
                 invoice.status = invoice_rules.VOID
-                invoice.voided_at = now
+                invoice.voided_at = voided_at
                 result = invoices.as_dict(invoice)
                 # R6.5: a subscription sold on the invoice is undone with it (no renewals)
                 for sub in SubscriptionRepository(uow.session).sold_on(org_id, invoice_id):

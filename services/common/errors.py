@@ -7,7 +7,21 @@ The gateway maps categories to HTTP statuses in one table (``gateway/errors.py``
 
 Arguments are ``(message, details)`` so they survive Nameko's JSON serialisation.
 """
+import json
+
 from nameko.exceptions import deserialize_to_instance
+
+
+def _encode(details):
+    return json.dumps(details, default=str, sort_keys=True)
+
+
+def _decode(text):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"detail": text}
+    return value if isinstance(value, dict) else {"detail": value}
 
 
 class CarnetError(Exception):
@@ -15,8 +29,12 @@ class CarnetError(Exception):
 
     def __init__(self, message=None, details=None):
         message = message or self.code.replace("_", " ")
+        if isinstance(details, str):  # rebuilt on the caller's side of an RPC
+            details = _decode(details)
         details = details or {}
-        super().__init__(message, details)
+        # Nameko turns every argument that is not a string, list or dict into text; the
+        # details travel as JSON so that numbers and booleans arrive as themselves.
+        super().__init__(message, _encode(details))
         self.message = message
         self.details = details
 
