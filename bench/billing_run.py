@@ -26,25 +26,13 @@ from sqlalchemy import func, select
 
 import services.billing.adapters.models as m
 from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
-from services.billing.adapters.subscriptions import BillingRun
-from services.common.uow import DatabaseAccess
 from tests.support.environment import TestEnvironment
 from tests.support.stack import Stack
-from tests.support.subscriptions import billing_engine, seed_due_subscriptions
+from tests.support.subscriptions import billing_engine, in_process_run, seed_due_subscriptions
 
 N = int(os.environ.get("CARNET_BENCH_SUBS", "10000"))
 BACKEND = os.environ.get("CARNET_BENCH_DB", "sqlite")
 ORG = "org_bench_billing"
-
-
-class OutboxOnly:
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = m.metadata.tables["outbox"]
-        self.processed_events = m.metadata.tables["processed_events"]
-
-    def publish(self, rows):
-        pass
 
 
 def fresh(label):
@@ -87,11 +75,9 @@ def in_process(n):
     environment, env, engine = fresh("inproc")
     try:
         seed_due_subscriptions(engine, ORG, n)
-        now = lambda: datetime.now(timezone.utc)  # noqa: E731
-        run = BillingRun(DatabaseAccess(OutboxOnly(engine)), SandboxPaymentProvider(engine),
-                         now, lease_seconds=60)
+        run = in_process_run(engine, lease_seconds=60)
         start = time.perf_counter()
-        result = run.run(now(), org_id=ORG)
+        result = run.run(datetime.now(timezone.utc), org_id=ORG)
         elapsed = time.perf_counter() - start
         assert result.charged == n, result
         return n / elapsed

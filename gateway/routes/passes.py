@@ -4,17 +4,16 @@ and the pass report (R4.2), in JSON or CSV.
 Thin on purpose: the passes service's contract schemas validate the request and document
 the answer; the service keeps the ledgers.
 """
-import csv
 import hashlib
-import io
 
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
 
 from services.common.pagination import MAX_LIMIT
 from services.passes import schemas as s
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
+from ..csvout import csv_response
 from ..idempotency import idempotent
 from ..rpc import call
 
@@ -91,16 +90,6 @@ def pass_ledger(org, pass_id):
     return call("passes", "pass_ledger", org, pass_id)
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula in a spreadsheet
-    return value
-
-
 @blp.route("/orgs/<org>/reports/passes", methods=["GET"])
 @authorize(*STAFF)
 @blp.arguments(s.PassReportQuery, location="query")
@@ -113,16 +102,11 @@ def pass_report(query, org):
     if query["format"] != "csv":
         return call("passes", "pass_report", org, limit=query["limit"],
                     cursor=query["cursor"])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(s.REPORT_COLUMNS)
-    cursor = None
+    rows, cursor = [], None
     while True:
         result = call("passes", "pass_report", org, limit=MAX_LIMIT, cursor=cursor)
-        for row in result["items"]:
-            writer.writerow([_csv_cell(row.get(column)) for column in s.REPORT_COLUMNS])
+        rows.extend(result["items"])
         cursor = result.get("next_cursor")
         if not cursor:
             break
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="passes-{org}.csv"'})
+    return csv_response("passes", org, s.REPORT_COLUMNS, rows)

@@ -9,20 +9,16 @@ header row and the same columns as the JSON items.
 - the registration counts per occurrence of an activity (R3.8), from registration.
 - the pass report (R4.2) is ``gateway/routes/passes.py``.
 """
-import csv
-import io
-
-from flask import Response
 from flask_smorest import Blueprint
 
 from services.billing import schemas as billing
 from services.billing.domain.reports import (DETAIL_COLUMNS, PAYMENTS_COLUMNS,
                                              SUMMARY_COLUMNS)
-from services.common.money import to_major
 from services.registration.schemas import (REGISTRATION_REPORT_COLUMNS,
                                            RegistrationReport, RegistrationReportQuery)
 
 from ..auth import STAFF, authorize
+from ..csvout import csv_response
 from ..rpc import call
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -30,27 +26,6 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 
 CSV_DOC = ("`?format=csv` answers `text/csv`: a header row, then the items with the same "
            "columns; amounts in major units (`12.00`) with a `currency` column.")
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula in a spreadsheet
-    return value
-
-
-def csv_response(name, org, columns, items, currency=None, money=()):
-    """The rows as CSV; ``money`` columns in major units of ``currency``."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(list(columns) + (["currency"] if currency else []))
-    for item in items:
-        row = [to_major(item[c], currency) if c in money else _cell(item.get(c))
-               for c in columns]
-        writer.writerow(row + ([currency] if currency else []))
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}-{org}.csv"'})
 
 
 def _report(method, org, query, name, columns, money):

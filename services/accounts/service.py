@@ -9,6 +9,7 @@ from services.common import config
 from services.common.clock import Clock
 from services.common.errors import InvalidInput
 from services.common.schemas import dump, load
+from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
 from services.common.types import new_id
 from services.common.uow import Database
@@ -23,13 +24,6 @@ from .exceptions import (AccountNotFound, EmailAlreadyRegistered, InvalidApiKey,
                          InvalidCredentials, MemberNotFound, StaffNotFound)
 
 BAD_CREDENTIALS = "the email or password is not correct"
-
-
-def _id(name, value):
-    """Ids and org ids are non-empty strings; anything else is a caller's mistake."""
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
-    return value
 
 
 def _check_birth_dates(members, now, prefix=None):

@@ -7,7 +7,6 @@ No call to another service ever happens inside a database transaction.
 """
 import hashlib
 import logging
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +18,9 @@ from services.common.clock import Clock, ensure_utc
 from services.common.errors import InvalidInput, NotFound, ServiceUnavailable
 from services.common.idempotency import IdempotencyKeyReused
 from services.common.schemas import dump, load
+from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
+from services.common.timeutil import parse_instant
 from services.common.types import new_id
 from services.common.uow import Database
 
@@ -40,7 +41,7 @@ from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLe
                                     DuplicateCause, InvoiceRepository, TestClocks,
                                     business_now, cart_dict, checkout_record, item_dict)
 from .adapters.sandbox_provider import provider_for
-from .adapters.subscriptions import BillingRun, SubscriptionRepository
+from .adapters.subscriptions import SubscriptionRepository, billing_run
 from .domain import cart as cart_rules
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
@@ -58,20 +59,6 @@ from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, 
 log = logging.getLogger(__name__)
 
 _orgs = {}  # org id -> {currency, timezone} (neither changes once the org exists)
-
-
-def _id(name, value):
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
-    return value
-
-
-def _parse_time(value):
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return ensure_utc(value)
-    return ensure_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
 
 
 class RetryLater(Exception):
@@ -113,11 +100,14 @@ class BillingService(ServiceBase):
     def _currency(self, org_id):
         return self._org(org_id)["currency"]
 
-    def _business_now(self, org_id):
-        """The org's test clock where there is one (development and tests), else now."""
+    def _business_now(self, org_id, session=None):
+        """The org's test clock where there is one (development and tests), else now; read
+        in ``session`` when the caller has one open."""
         now = self.clock.now()
         if not settings.test_clocks_enabled():
             return now
+        if session is not None:
+            return business_now(session, org_id, now, True)
         with self.db.uow(readonly=True) as uow:
             return business_now(uow.session, org_id, now, True)
 
@@ -210,7 +200,7 @@ class BillingService(ServiceBase):
                     status=cart_rules.ACTIVE, member_id=data.get("member_id"),
                     price=int(hold["price"]), description=hold.get("description") or kind.name,
                     accounting_code=hold.get("accounting_code"), registration_id=hold["id"],
-                    hold_expires_at=_parse_time(hold.get("hold_expires_at")),
+                    hold_expires_at=parse_instant(hold.get("hold_expires_at")),
                     reference=cart_rules.reference_of(kind, data, hold),
                     pay_with=pay_with or ({"type": cart_rules.PAY_SUBSCRIPTION,
                                            "subscription_id": subscription_id}
@@ -235,7 +225,7 @@ class BillingService(ServiceBase):
         with self.db.uow(readonly=True) as uow:
             sub = SubscriptionRepository(uow.session).covering(
                 org_id, data["member_id"], occurrence["activity_id"],
-                _parse_time(occurrence["starts_at"]))
+                parse_instant(occurrence["starts_at"]))
             return sub.id if sub is not None else None
 
     def _catalog_answer(self, method, field, org_id, object_id):
@@ -584,8 +574,8 @@ class BillingService(ServiceBase):
             log.error("revoke_for_invoice %s refused: %s", invoice_id, refused.error)
             revoked = {}
         now = self.clock.now()
-        voided_at = self._business_now(org_id)  # the void's date in reports (R6.6)
         with self.db.uow() as uow:
+            voided_at = self._business_now(org_id, uow.session)  # its date in reports (R6.6)
             invoices = InvoiceRepository(uow.session)
             invoice = invoices.get(org_id, invoice_id, for_update=True)
             if invoice.status != invoice_rules.VOID:
@@ -639,8 +629,8 @@ class BillingService(ServiceBase):
     def get_subscription(self, org_id, subscription_id):
         org_id = _id("org_id", org_id)
         subscription_id = _id("subscription_id", subscription_id)
-        as_of = self._business_now(org_id)
         with self.db.uow(readonly=True) as uow:
+            as_of = self._business_now(org_id, uow.session)
             repo = SubscriptionRepository(uow.session)
             sub = repo.get(org_id, subscription_id)
             if sub is None:
@@ -652,9 +642,9 @@ class BillingService(ServiceBase):
     @rpc
     def list_subscriptions(self, org_id, account_id):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
-        as_of = self._business_now(org_id)
         with self.db.uow(readonly=True) as uow:
-            items = SubscriptionRepository(uow.session).of_account(org_id, account_id, as_of)
+            items = SubscriptionRepository(uow.session).of_account(
+                org_id, account_id, self._business_now(org_id, uow.session))
         return dump(schemas.SubscriptionList(), {"items": items})
 
     @rpc
@@ -664,21 +654,15 @@ class BillingService(ServiceBase):
         Idempotent; a subscription already cancelled is answered as it is."""
         org_id = _id("org_id", org_id)
         subscription_id = _id("subscription_id", subscription_id)
-        as_of = self._business_now(org_id)
         now = self.clock.now()
         with self.db.uow() as uow:
+            as_of = self._business_now(org_id, uow.session)
             repo = SubscriptionRepository(uow.session)
             sub = repo.get(org_id, subscription_id, for_update=True)
             if sub is None:
                 raise SubscriptionNotFound("no such subscription",
                                            {"subscription_id": subscription_id})
-            if sub.status != sub_rules.CANCELLED and not sub.cancel_at_period_end:
-                sub.cancel_at_period_end = True
-                sub.updated_at = now
-                if sub.status == sub_rules.PAST_DUE:
-                    # nothing more is owed for a month the client leaves: stop retrying
-                    sub.status, sub.cancel_reason = sub_rules.CANCELLED, sub_rules.WITHDRAWN
-                    sub.cancelled_at, sub.next_charge_at = as_of, None
+            if sub_rules.withdraw(sub, as_of, now):
                 uow.emit("subscription_withdrawn", {
                     "org_id": org_id, "subscription_id": sub.id,
                     "account_id": sub.account_id, "member_id": sub.member_id,
@@ -695,9 +679,8 @@ class BillingService(ServiceBase):
         data = load(schemas.BillingRunIn(), data or {})
         self._org(org_id)  # an unknown org is not_found
         as_of = ensure_utc(data.get("as_of")) or self._business_now(org_id)
-        result = BillingRun(self.db, self._provider(), self.clock.now,
-                            settings.subscription_lease_seconds(),
-                            settings.retry_days()).run(as_of, org_id=org_id)
+        result = billing_run(self.db, self._provider(), self.clock.now).run(as_of,
+                                                                            org_id=org_id)
         return dump(schemas.BillingRunOut(), dict(result.as_dict(), as_of=as_of.isoformat()))
 
     # -- test clocks (development and tests only) --------------------------------------------------
@@ -745,8 +728,8 @@ class BillingService(ServiceBase):
                                {"idempotency_key": ["at most 255 characters"]})
         fp = hashlib.sha256(repr((data["amount"], data["to"], data["reason"])).encode()
                             ).hexdigest()
-        now = self._business_now(org_id)
         with self.db.uow() as uow:
+            now = self._business_now(org_id, uow.session)
             invoices, refunds = InvoiceRepository(uow.session), RefundRepository(uow.session)
             # the invoice's row stays locked until the commit: concurrent refunds of one
             # invoice are checked one after the other
@@ -828,8 +811,8 @@ class BillingService(ServiceBase):
             raise RefundPending("the refund is recorded but the payment provider did not "
                                 "answer; it will be finished shortly (retry with the same "
                                 "Idempotency-Key to see it)", {"refund_id": refund_id})
-        now = self._business_now(org_id)
         with self.db.uow() as uow:
+            now = self._business_now(org_id, uow.session)
             refunds = RefundRepository(uow.session)
             if refunds.complete(refund_id, provider_refund_id, now):
                 row = refunds.get(org_id, refund_id)

@@ -21,7 +21,7 @@ from services.common.uow import Database
 from . import settings
 from .adapters.models import metadata
 from .adapters.sandbox_provider import provider_for
-from .adapters.subscriptions import BillingRun
+from .adapters.subscriptions import billing_run
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,9 @@ class BillingWorker(ServiceBase):
     clock = Clock()
 
     def _run(self):
-        return BillingRun(self.db, provider_for(self.db.engine, settings.payment_provider(),
-                                                self.clock.now),
-                          self.clock.now, settings.subscription_lease_seconds(),
-                          settings.retry_days(),
-                          skip_test_clock_orgs=settings.test_clocks_enabled())
+        provider = provider_for(self.db.engine, settings.payment_provider(), self.clock.now)
+        return billing_run(self.db, provider, self.clock.now,
+                           skip_test_clock_orgs=settings.test_clocks_enabled())
 
     @timer(interval=settings.billing_interval())
     def charge_due(self):

@@ -21,8 +21,9 @@ from pathlib import Path
 from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
 
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import NotFound
 from services.common.schemas import dump, load
+from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
 from services.common.clock import Clock
 from services.common.types import new_id
@@ -44,12 +45,6 @@ from .exceptions import (BundleExhausted, BundleNotFound, InvalidPassesInput,
 
 # An org's timezone never changes (the catalog has no update_org): learnt once per process.
 _ORG_TIMEZONES = {}
-
-
-def _id(name, value):
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
-    return value
 
 
 def _key(*parts):

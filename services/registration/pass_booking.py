@@ -81,15 +81,8 @@ class PassBookingEntrypoints:
         person = offerings.person_of(member)
         memberships = self._memberships(org_id, offering, person)
         now = self.clock.now()
-        with self.db.uow() as uow:
-            self._check(offering, person, hold, memberships, now)
-            registration, expired, _ = Seats(uow.session).place_hold(
-                offering, person, hold, now, settings.hold_ttl_seconds())
-            for lapsed in expired:
-                uow.emit("registration_expired", event_data(lapsed))
-            held = registration_dict(registration)
-            uow.emit("registration_held", held)
-            uow.commit()
+        self._check(offering, person, hold, memberships, now)
+        held, _ = self._place_hold(offering, person, hold, now)
         return self._settle_pass_booking(org_id, held)
 
     def _settle_pass_booking(self, org_id, held):
@@ -179,17 +172,9 @@ class PassBookingEntrypoints:
             if retried is not None and retried.member_id == person.member_id \
                     and retried.pool_id == offering.pool_key:
                 return registration_dict(retried)
-        with self.db.uow() as uow:
-            rules.check_open(offering, now)
-            rules.check_eligible(offering, person, memberships)
-            registration, expired, _ = Seats(uow.session).place_hold(
-                offering, person, data, now, settings.hold_ttl_seconds())
-            for lapsed in expired:
-                uow.emit("registration_expired", event_data(lapsed))
-            result = registration_dict(registration)
-            uow.emit("registration_held", result)
-            uow.commit()
-        return result
+        rules.check_open(offering, now)
+        rules.check_eligible(offering, person, memberships)
+        return self._place_hold(offering, person, data, now)[0]
 
     @rpc
     def attach_pass_to_hold(self, org_id, registration_id, data):

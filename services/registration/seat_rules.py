@@ -19,8 +19,8 @@ import logging
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
-from services.common.errors import InvalidInput
 from services.common.schemas import load
+from services.common.schemas import require_id as _id
 
 from .adapters.repositories import Registrations, Seats, registration_dict
 from .domain import rules
@@ -37,12 +37,6 @@ def event_data(registration):
     if data.get("refund_to_credit") is None:
         data.pop("refund_to_credit")
     return data
-
-
-def _id(name, value):
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
-    return value
 
 
 class SeatRulesEntrypoints:

@@ -38,16 +38,9 @@ from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
 from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
-from .seat_rules import SeatRulesEntrypoints
+from .seat_rules import SeatRulesEntrypoints, event_data
 
 log = logging.getLogger(__name__)
-
-
-def _event_data(registration):
-    data = registration_dict(registration)
-    if data.get("refund_to_credit") is None:
-        data.pop("refund_to_credit")
-    return data
 
 
 class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
@@ -126,20 +119,27 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
         if retried is not None:  # paid with a pass: its debit again (a replay if it was made)
             return self._debit_hold(org_id, retried) if retried["paid_with"]["type"] == \
                 rules.PASS else retried
-        with self.db.uow() as uow:
-            self._check(offering, person, data, memberships, now)
-            registration, expired, first_use = Seats(uow.session).place_hold(
-                offering, person, data, now, settings.hold_ttl_seconds())
-            for lapsed in expired:
-                uow.emit("registration_expired", _event_data(lapsed))
-            result = registration_dict(registration)
-            uow.emit("registration_held", result)
-            uow.commit()
+        self._check(offering, person, data, memberships, now)
+        result, first_use = self._place_hold(offering, person, data, now)
         if first_use:
             self._learn_occurrences(org_id, offering)
         if result["paid_with"]["type"] == rules.PASS:  # R3.4: the seat and the use together
             return self._debit_hold(org_id, result)
         return result
+
+    def _place_hold(self, offering, person, data, now):
+        """The hold, once the caller's checks passed, in one transaction with the pool's
+        conditional update (R3.1): the registration as a dict, and whether it was the
+        pool's first use."""
+        with self.db.uow() as uow:
+            registration, expired, first_use = Seats(uow.session).place_hold(
+                offering, person, data, now, settings.hold_ttl_seconds())
+            for lapsed in expired:
+                uow.emit("registration_expired", event_data(lapsed))
+            result = registration_dict(registration)
+            uow.emit("registration_held", result)
+            uow.commit()
+        return result, first_use
 
     @staticmethod
     def _check(offering, person, data, memberships, now):
@@ -218,7 +218,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 if seats.lock_pool(pool_id, skip_locked=True) is None:
                     continue
                 for lapsed in seats.expire_lapsed(pool_id, now):
-                    uow.emit("registration_expired", _event_data(lapsed))
+                    uow.emit("registration_expired", event_data(lapsed))
                 uow.commit()
 
     # -- the checkout saga --------------------------------------------------------------------------
@@ -234,7 +234,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                                           {"status": registration.status})
             if registration.status == rules.HELD:
                 Seats(uow.session).finish(registration, rules.RELEASED, now)
-                uow.emit("registration_released", _event_data(registration))
+                uow.emit("registration_released", event_data(registration))
             result = registration_dict(registration)
             uow.commit()
         if result["paid_with"]["type"] == rules.PASS and result["status"] == rules.RELEASED:
@@ -283,7 +283,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                         {"registration_id": registration.id, "status": registration.status})
                 confirmed.append(registration)
             for event_type, registration in events:
-                uow.emit(event_type, _event_data(registration))
+                uow.emit(event_type, event_data(registration))
             result = {"items": [registration_dict(r) for r in confirmed]}
             uow.commit()
         return result
@@ -317,7 +317,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 registration.restore_pass_use = True if restore is None else restore
             Seats(uow.session).finish(registration, rules.CANCELLED, now)
             result = registration_dict(registration)
-            event = _event_data(registration)
+            event = event_data(registration)
             if registration.paid_with_type == rules.MONEY:
                 event["refund_to_credit"] = registration.refund_to_credit or 0
             if registration.restore_pass_use is not None:
@@ -343,7 +343,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 if registration.status == rules.CONFIRMED:
                     registration.cancelled_by = rules.BY_INVOICE_VOID
                     seats.finish(registration, rules.CANCELLED, now)
-                    uow.emit("registration_cancelled", _event_data(registration))
+                    uow.emit("registration_cancelled", event_data(registration))
                 items.append(registration_dict(registration))
             uow.commit()
         return {"items": items}

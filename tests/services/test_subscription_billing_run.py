@@ -12,23 +12,10 @@ from sqlalchemy import select
 
 import services.billing.adapters.models as m
 from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
-from services.billing.adapters.subscriptions import BillingRun, LeaseLost
+from services.billing.adapters.subscriptions import LeaseLost
 from services.billing.domain import subscriptions as rules
-from services.common.uow import DatabaseAccess
-from tests.support.subscriptions import billing_engine, renewal_counts, seed_due_subscriptions
-
-
-class OutboxOnly:
-    """Billing's database as the units of work see it; events stay in the outbox (the
-    relay is not under test here)."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = m.metadata.tables["outbox"]
-        self.processed_events = m.metadata.tables["processed_events"]
-
-    def publish(self, rows):
-        pass
+from tests.support.subscriptions import (billing_engine, in_process_run, renewal_counts,
+                                         seed_due_subscriptions, utcnow)
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +26,7 @@ def engine(test_env):
 
 
 def billing_run(engine, now=None):
-    now = now or (lambda: datetime.now(timezone.utc))
-    return BillingRun(DatabaseAccess(OutboxOnly(engine)), SandboxPaymentProvider(engine, now),
-                      now, lease_seconds=30)
+    return in_process_run(engine, now or utcnow)
 
 
 def events(engine, event_type, subscription_ids):

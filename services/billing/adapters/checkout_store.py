@@ -160,6 +160,9 @@ class SqlCheckoutStore:
                         for payment in invoice_rules.payments_for(plan, checkout.charge_id)]
         with self.db.uow() as uow:
             session = uow.session
+            invoice.issued_at = business_now(session, checkout.org_id, now,
+                                             self.test_clocks)
+            sales = self._sell_subscriptions(uow, checkout, invoice, line_rows, sales, now)
             self._move(uow, checkout, owner, CHARGED, now, state=COMPLETED,
                        registrations=registrations, sales=sales, lease_owner=None,
                        lease_until=None, finished_at=now)
@@ -176,10 +179,6 @@ class SqlCheckoutStore:
                 "cart_id": checkout.cart_id, "account_id": checkout.account_id,
                 "invoice_id": invoice.id, "total": invoice.total,
                 "registration_ids": checkout.registration_ids}, occurred_at=now)
-            invoice.issued_at = business_now(session, checkout.org_id, now,
-                                             self.test_clocks)
-            sales = self._sell_subscriptions(session, uow, checkout, invoice, line_rows,
-                                             sales)
             # The number last: the org's counter row stays locked from here to the commit,
             # so the org's other checkouts wait only for these few statements.
             invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
@@ -189,7 +188,7 @@ class SqlCheckoutStore:
             uow.commit()
         return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales)
 
-    def _sell_subscriptions(self, session, uow, checkout, invoice, line_rows, sales):
+    def _sell_subscriptions(self, uow, checkout, invoice, line_rows, sales, now):
         """R6.3: a subscription item becomes a subscription in the transaction that writes
         its invoice (billing's own sale: nothing external to call), its month 0 paid."""
         items = [i for i in checkout.items if i["type"] == "subscription"]
@@ -198,8 +197,7 @@ class SqlCheckoutStore:
         sales = dict(sales or {})
         sold = sales.setdefault("subscriptions", [])
         by_item = sales.setdefault("by_item", {})
-        repo = SubscriptionRepository(session)
-        now = self._now()
+        repo = SubscriptionRepository(uow.session)
         for item in items:
             sub = repo.sell(checkout.org_id, checkout.account_id, invoice.id, item,
                             checkout.card_token, checkout.currency, invoice.issued_at, now)
@@ -214,7 +212,6 @@ class SqlCheckoutStore:
                 "plan_id": sub.plan_id, "invoice_id": invoice.id,
                 "started_on": sub.anchor_date,
                 "current_period_end": sub.current_period_end.isoformat()}, occurred_at=now)
-        session.get(Checkout, checkout.id).sales = sales
         return sales
 
     # -- starting and taking over ---------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.types import new_id
 
+from .. import settings
 from ..domain import invoice as invoice_rules
 from ..domain import subscriptions as rules
 from ..domain.payment import CardDeclined, ProviderUnavailable
@@ -424,3 +425,9 @@ class BillingRun:
                          occurred_at=now)
             uow.commit()
 
+
+def billing_run(db, provider, now, skip_test_clock_orgs=False) -> BillingRun:
+    """A billing run with this deployment's lease and retry settings: the billing worker's
+    and ``POST /billing-runs``' (the same code)."""
+    return BillingRun(db, provider, now, settings.subscription_lease_seconds(),
+                      settings.retry_days(), skip_test_clock_orgs=skip_test_clock_orgs)

@@ -30,10 +30,12 @@ one each to the lines with the largest remainders ``P * a_i mod A``, the earlier
 (by position) first on a tie. The allocations therefore add up exactly to ``P``.
 """
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from services.common.clock import ensure_utc
 from services.common.money import allocate
+from services.common.timeutil import parse_bound
 
 from ..exceptions import InvalidBillingInput
 
@@ -58,21 +60,6 @@ _DATE_SUFFIX = re.compile(r"\s\(\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$")
 
 
 # -- the range ----------------------------------------------------------------------------------
-def parse_bound(text: str, tz: ZoneInfo) -> datetime:
-    """A date (local midnight in ``tz``) or a date-time (an offset, or read in ``tz``), as
-    an aware UTC datetime. ValueError otherwise."""
-    text = (text or "").strip()
-    if len(text) == 10:
-        day = date.fromisoformat(text)
-        return datetime.combine(day, time(0, 0)).replace(tzinfo=tz).astimezone(timezone.utc)
-    if "T" in text and " " in text:  # a "+hh:mm" offset sent unencoded in a query string
-        text = text.replace(" ", "+")
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc)
-
-
 def period(from_text: str, to_text: str, tz_name: str):
     """``(start, end)`` in UTC of ``[from, to)`` read in the org's timezone, or
     ``validation_error`` naming the field."""
@@ -80,7 +67,7 @@ def period(from_text: str, to_text: str, tz_name: str):
     bounds = {}
     for name, text in (("from", from_text), ("to", to_text)):
         try:
-            bounds[name] = parse_bound(text, tz)
+            bounds[name] = parse_bound(text or "", tz)
         except (ValueError, TypeError):
             raise InvalidBillingInput("the request is not valid", {
                 name: ["a date (YYYY-MM-DD, in the org's timezone) or an RFC 3339 date-time"]})
@@ -94,15 +81,11 @@ def period(from_text: str, to_text: str, tz_name: str):
 
 
 def local_date(at: datetime, tz_name: str) -> str:
-    return _utc(at).astimezone(ZoneInfo(tz_name)).date().isoformat()
-
-
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return ensure_utc(at).astimezone(ZoneInfo(tz_name)).date().isoformat()
 
 
 def within(at, start, end) -> bool:
-    return at is not None and start <= _utc(at) < end
+    return at is not None and start <= ensure_utc(at) < end
 
 
 # -- sales detail -----------------------------------------------------------------------------
@@ -132,7 +115,7 @@ def sales_detail(invoices, start, end, tz_name):
             entries.append((VOID, invoice["voided_at"], -1))
         for entry, at, sign in entries:
             for line in sorted(invoice["lines"], key=lambda l: l["position"]):
-                rows.append((_utc(at), invoice["number"], entry == VOID, line["position"], {
+                rows.append((ensure_utc(at), invoice["number"], entry == VOID, line["position"], {
                     "date": local_date(at, tz_name),
                     "invoice_number": invoice["number"],
                     "account_id": invoice["account_id"],

@@ -28,11 +28,13 @@ charged and before billing recorded it asks again with the same key and gets the
 charge back (no second debit); a retry after a decline is a new attempt with a new key.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+
+from services.common.timeutil import local_midnight
 
 ACTIVE = "active"
 PAST_DUE = "past_due"
@@ -53,13 +55,9 @@ def period_start_date(anchor: date, period: int) -> date:
     return anchor + relativedelta(months=period)
 
 
-def local_midnight(day: date, tz: str) -> datetime:
-    """The instant (UTC-aware) a local date begins in the org's timezone."""
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
-
-
 def period_start(anchor: date, period: int, tz: str) -> datetime:
-    return local_midnight(period_start_date(anchor, period), tz)
+    """The instant period ``period`` begins: local midnight of its first day."""
+    return local_midnight(period_start_date(anchor, period), ZoneInfo(tz))
 
 
 def anchor_of(bought_at: datetime, tz: str) -> date:
@@ -128,3 +126,17 @@ def cancel_voided(sub, now):
     further charge (what was paid is a refund's business, not the void's)."""
     sub.status, sub.cancel_reason = CANCELLED, VOIDED
     sub.cancelled_at, sub.next_charge_at, sub.updated_at = now, None, now
+
+
+def withdraw(sub, as_of, now) -> bool:
+    """R6.3: the client withdraws; True when this changed something (it is idempotent). An
+    active subscription runs to the end of its paid month; a past-due one ends now, as
+    nothing more is owed for a month the client leaves (its retries stop)."""
+    if sub.status == CANCELLED or sub.cancel_at_period_end:
+        return False
+    sub.cancel_at_period_end = True
+    sub.updated_at = now
+    if sub.status == PAST_DUE:
+        sub.status, sub.cancel_reason = CANCELLED, WITHDRAWN
+        sub.cancelled_at, sub.next_charge_at = as_of, None
+    return True

@@ -1,0 +1,76 @@
+"""Org-local time at the edges, aware UTC inside (R1.4): the conversions every service
+needs. Inputs without an offset are read in the org's timezone, as a person at the front
+desk means them; what is shown is RFC 3339 with the org's offset at that instant."""
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from .clock import ensure_utc
+
+_BOUND = "a date (YYYY-MM-DD) or a date-time (RFC 3339)"
+
+
+def local_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a local wall-clock time on a local day.
+
+    Ambiguous times (the repeated hour when clocks go back) are the first of the two;
+    a time that does not exist (the skipped hour when clocks go forward) is read with the
+    offset in force before the change, i.e. it lands the same distance after the gap
+    (02:30 on the spring-forward night is 03:30 local)."""
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant a local day begins."""
+    return local_wall_time(day, time(0, 0), tz)
+
+
+def localize(value: datetime, tz: ZoneInfo) -> datetime:
+    """An aware UTC datetime; a naive one is read in ``tz``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(timezone.utc)
+
+
+def to_local_iso(value, tz: ZoneInfo):
+    """RFC 3339 with the org's offset at that instant (``2026-03-09T09:00:00-04:00``); a
+    naive value is UTC (Carnet's convention inside)."""
+    if value is None:
+        return None
+    return ensure_utc(value).astimezone(tz).isoformat()
+
+
+def parse_instant(value):
+    """An RFC 3339 instant from another service (with an offset; UTC if it has none) as an
+    aware UTC datetime; None for nothing."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return ensure_utc(value)
+    return ensure_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+
+
+def parse_bound(value, tz: ZoneInfo) -> datetime:
+    """A ``from``/``to`` bound: a date (local midnight in the org's timezone) or a date-time
+    (with an offset, or read in the org's timezone). Returns an aware UTC datetime (None
+    for None). Raises ValueError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return localize(value, tz)
+    if isinstance(value, date):
+        return local_midnight(value, tz)
+    if not isinstance(value, str):
+        raise ValueError(_BOUND)
+    text = value.strip()
+    if len(text) == 10:
+        try:
+            return local_midnight(date.fromisoformat(text), tz)
+        except ValueError:
+            raise ValueError(_BOUND)
+    if "T" in text and " " in text:  # a "+hh:mm" offset sent unencoded in a query string
+        text = text.replace(" ", "+")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_BOUND)
+    return localize(parsed, tz)
