@@ -584,12 +584,12 @@ class BillingService(ServiceBase):
                 result = invoices.as_dict(invoice)
                 # R6.5: a subscription sold on the invoice is undone with it (no renewals)
                 for sub in SubscriptionRepository(uow.session).sold_on(org_id, invoice_id):
-                    sub_rules.cancel_voided(sub, now)
+                    sub_rules.cancel_voided(sub, voided_at, now)
                     uow.emit("subscription_cancelled", {
                         "org_id": org_id, "subscription_id": sub.id,
                         "account_id": sub.account_id, "member_id": sub.member_id,
-                        "reason": sub_rules.VOIDED, "invoice_id": invoice_id},
-                        occurred_at=now)
+                        "reason": sub_rules.VOIDED, "invoice_id": invoice_id,
+                        "ended_at": voided_at.isoformat()}, occurred_at=now)
                 uow.emit("invoice_voided", dict(
                     result, org_id=org_id,
                     cancelled_registration_ids=[r["id"] for r in cancelled],
@@ -666,7 +666,7 @@ class BillingService(ServiceBase):
                 uow.emit("subscription_withdrawn", {
                     "org_id": org_id, "subscription_id": sub.id,
                     "account_id": sub.account_id, "member_id": sub.member_id,
-                    "ends_at": sub.current_period_end.isoformat()}, occurred_at=now)
+                    "ends_at": sub_rules.ends_at(sub).isoformat()}, occurred_at=now)
             result = repo.as_dict(sub, as_of)
             uow.commit()
         return dump(schemas.SubscriptionOut(), result)

@@ -116,8 +116,8 @@ class RegistrationOut(Contract):
     created_at = fields.String(metadata={"format": "date-time"})
     confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     ended_at = fields.String(allow_none=True, metadata={"format": "date-time"})
-    cancelled_by = fields.String(allow_none=True,
-                                 metadata={"description": "client | staff | invoice_void"})
+    cancelled_by = fields.String(allow_none=True, metadata={
+        "description": "client | staff | invoice_void | subscription_end"})
     refund_to_credit = Money(allow_none=True)
 
 

@@ -39,12 +39,13 @@ from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
 from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, event_data
+from .subscription_seats import SubscriptionSeatsEntrypoints
 
 log = logging.getLogger(__name__)
 
 
 class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
-                          SeatRulesEntrypoints, ServiceBase):
+                          SeatRulesEntrypoints, SubscriptionSeatsEntrypoints, ServiceBase):
     name = "registration"
     db = Database("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()

@@ -180,3 +180,99 @@ def test_voiding_the_invoice_that_sold_a_subscription_ends_it(shop):
     ended = shop.staff.ok("GET", shop.path(f"/subscriptions/{sub['id']}"))
     assert (ended["status"], ended["cancel_reason"], ended["next_charge_at"]) == \
         ("cancelled", "voided", None)
+
+
+def _seat(shop, client, account, occurrence):
+    """One seat of an included activity, checked out (paid with the subscription)."""
+    cart = shop.cart(client, account)
+    client.ok("POST", shop.path(f"/carts/{cart['id']}/items"), json={
+        "type": "a_la_carte", "member_id": account["members"][0]["id"],
+        "occurrence_id": occurrence["id"]}, expect=201)
+    (registration,) = shop.checkout(client, cart, method="cash",
+                                    card_token=None)["registrations"]
+    assert registration["paid_with"]["type"] == "subscription"
+    return registration
+
+
+def _included_activity(shop, *starts):
+    activity = shop.admin.ok("POST", shop.path("/activities"), json={
+        "program_id": shop.program["id"], "name": f"Aquaforme {uuid.uuid4().hex[:4]}",
+        "accounting_code": "4200",
+        "a_la_carte": {"enabled": True, "price": 1500, "capacity": 5,
+                       "closes_minutes_before": 0,
+                       "cancellation": {"allowed": True, "deadline_minutes_before": 60}}})
+    occurrences = [shop.admin.ok("POST", shop.path(f"/activities/{activity['id']}/occurrences"),
+                                 json={"starts_at": at, "duration_minutes": 45})
+                   for at in starts]
+    plan = shop.admin.ok("POST", shop.path("/subscription-plans"), json={
+        "name": f"Aquaforme {uuid.uuid4().hex[:4]}", "monthly_price": PRICE,
+        "activity_ids": [activity["id"]], "accounting_code": "4700"}, expect=201)
+    return activity, occurrences, plan
+
+
+def _taken(shop, occurrence):
+    return shop.staff.ok("GET", shop.path(f"/occurrences/{occurrence['id']}"))[
+        "a_la_carte"]["taken"]
+
+
+def test_seats_after_a_withdrawn_subscription_ends_are_cancelled_at_once(shop, stack):
+    """Bought June 10: the paid month ends July 10. Withdrawing cancels the seats it paid
+    from July 10 on (and releases one still in a cart); the June seat stays."""
+    _, (june, july, august), plan = _included_activity(
+        shop, "2027-06-20T15:00:00Z", "2027-07-15T15:00:00Z", "2027-08-15T15:00:00Z")
+    shop.admin.ok("PUT", shop.path("/test-clock"), json={"now": "2027-06-10T15:00:00Z"})
+    listener = EventListener(stack.env["AMQP_URI"], "registration",
+                             ("registration_cancelled", "registration_released"))
+    try:
+        account, client, sub, _ = subscribe(shop, plan=plan)
+        kept = _seat(shop, client, account, june)
+        lost = _seat(shop, client, account, july)
+        cart = shop.cart(client, account)
+        held = client.ok("POST", shop.path(f"/carts/{cart['id']}/items"), json={
+            "type": "a_la_carte", "member_id": account["members"][0]["id"],
+            "occurrence_id": august["id"]}, expect=201)
+        assert held["price"] == 0 and _taken(shop, august) == 1
+
+        withdrawn = client.ok("POST", shop.path(f"/subscriptions/{sub['id']}/cancel"),
+                              headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert withdrawn["current_period_end"].startswith("2027-07-10T04:00")
+
+        event = listener.wait_for("registration_cancelled", lambda e: e["data"]["id"] == lost["id"])
+        assert event["data"]["cancel_reason"] == "subscription_ended"
+        listener.wait_for("registration_released",
+                          lambda e: e["data"]["cart_item_id"] == held["id"])
+        after = client.ok("GET", shop.path(f"/registrations/{lost['id']}"))
+        assert (after["status"], after["cancelled_by"]) == ("cancelled", "subscription_end")
+        assert client.ok("GET", shop.path(f"/registrations/{kept['id']}"))["status"] == \
+            "confirmed"
+        assert (_taken(shop, june), _taken(shop, july), _taken(shop, august)) == (1, 0, 0)
+        # nothing was paid for the seat: nothing is credited
+        credit = shop.staff.ok("GET", shop.path(f"/accounts/{account['id']}/credit"))
+        assert credit["balance"] == 0
+    finally:
+        listener.close()
+        shop.admin.ok("DELETE", shop.path("/test-clock"))
+
+
+def test_voiding_a_subscription_cancels_the_seats_it_paid_from_the_void_on(shop, stack):
+    _, (june, july), plan = _included_activity(shop, "2027-06-20T15:00:00Z",
+                                               "2027-07-15T15:00:00Z")
+    shop.admin.ok("PUT", shop.path("/test-clock"), json={"now": "2027-06-10T15:00:00Z"})
+    listener = EventListener(stack.env["AMQP_URI"], "registration",
+                             ("registration_cancelled",))
+    try:
+        account, client, sub, bought = subscribe(shop, plan=plan)
+        seats = [_seat(shop, client, account, o) for o in (june, july)]
+        shop.staff.ok("POST", shop.path(f"/invoices/{bought['invoice']['id']}/void"),
+                      json={"reason": "sold by mistake"},
+                      headers={"Idempotency-Key": uuid.uuid4().hex})
+        for seat in seats:
+            listener.wait_for("registration_cancelled", lambda e: e["data"]["id"] == seat["id"])
+        assert {client.ok("GET", shop.path(f"/registrations/{s['id']}"))["cancelled_by"]
+                for s in seats} == {"subscription_end"}
+        assert (_taken(shop, june), _taken(shop, july)) == (0, 0)
+        ended = shop.staff.ok("GET", shop.path(f"/subscriptions/{sub['id']}"))
+        assert ended["cancel_reason"] == "voided"
+    finally:
+        listener.close()
+        shop.admin.ok("DELETE", shop.path("/test-clock"))

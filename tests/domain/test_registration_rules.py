@@ -314,3 +314,12 @@ def test_money_paid_goes_to_credit_unless_the_invoice_is_voided():
     assert rules.refund_to_credit(1500, "money", rules.BY_STAFF) == 1500
     assert rules.refund_to_credit(1500, "money", rules.BY_INVOICE_VOID) == 0
     assert rules.refund_to_credit(1500, "pass", rules.BY_CLIENT) == 0
+
+
+def test_a_seat_paid_with_a_subscription_outlives_it_from_its_end_on():
+    end = datetime(2027, 7, 10, 4, tzinfo=timezone.utc)
+    assert rules.outlives_subscription(rules.SUBSCRIPTION, end, end)
+    assert rules.outlives_subscription(rules.SUBSCRIPTION, end + timedelta(days=5), end)
+    assert not rules.outlives_subscription(rules.SUBSCRIPTION, end - timedelta(minutes=1), end)
+    assert not rules.outlives_subscription(rules.MONEY, end + timedelta(days=5), end)
+    assert not rules.outlives_subscription(rules.PASS, end + timedelta(days=5), end)

@@ -68,3 +68,17 @@ def test_what_a_subscription_covers():
 def test_a_retry_asks_the_provider_with_a_new_key_a_replay_with_the_same():
     assert rules.charge_key("sub_1", 3, 0) == rules.charge_key("sub_1", 3, 0)
     assert rules.charge_key("sub_1", 3, 0) != rules.charge_key("sub_1", 3, 1)
+
+
+def test_a_subscription_stops_paying_for_seats_when_its_paid_month_ends_or_it_is_cancelled():
+    from types import SimpleNamespace
+    end = datetime(2027, 7, 10, 4, tzinfo=UTC)
+    withdrawn = SimpleNamespace(status="active", cancel_at_period_end=True, cancelled_at=None,
+                                current_period_end=end)
+    assert rules.ends_at(withdrawn) == end
+    voided = SimpleNamespace(status="active", cancelled_at=None, current_period_end=end,
+                             next_charge_at=end, updated_at=None, cancel_reason=None)
+    rules.cancel_voided(voided, datetime(2027, 6, 12, tzinfo=UTC), datetime(2026, 12, 2))
+    assert (voided.status, voided.cancel_reason, voided.next_charge_at) == \
+        ("cancelled", "voided", None)
+    assert rules.ends_at(voided) == datetime(2027, 6, 12, tzinfo=UTC)  # the void's instant

@@ -312,7 +312,8 @@ class BillingRun:
                     description=f"subscription {sub.id} period {period}", off_session=True)
                 charge_id = charge.id
             except CardDeclined as refusal:
-                self._record_decline(sub, period, due_at, declined + 1, refusal.code, owner)
+                self._record_decline(sub, period, due_at, declined + 1, refusal.code, owner,
+                                    as_of)
                 return "declined"
             except ProviderUnavailable:
                 log.warning("payment provider unavailable for %s; tried again later", sub.id)
@@ -396,7 +397,7 @@ class BillingRun:
             # (subscription_id, period) already invoiced: another run recorded this period.
             raise LeaseLost(sub.id)
 
-    def _record_decline(self, sub, period, due_at, attempts, code, owner):
+    def _record_decline(self, sub, period, due_at, attempts, code, owner, as_of):
         now = self.now()
         decline = rules.after_decline(due_at, attempts, self.retry_days)
         with self.db.uow() as uow:
@@ -411,7 +412,8 @@ class BillingRun:
             row.status = decline.subscription_status
             row.next_charge_at = decline.next_charge_at
             if decline.subscription_status == rules.CANCELLED:
-                row.cancelled_at, row.cancel_reason = now, rules.PAYMENT_FAILED
+                # the business instant (a test clock's), as a withdrawal's and a void's
+                row.cancelled_at, row.cancel_reason = as_of, rules.PAYMENT_FAILED
             row.lease_owner, row.lease_until, row.updated_at = None, None, now
             data = {"org_id": sub.org_id, "subscription_id": sub.id,
                     "account_id": sub.account_id, "period": charge.period_start,
@@ -421,8 +423,8 @@ class BillingRun:
             if became_past_due and decline.subscription_status == rules.PAST_DUE:
                 uow.emit("subscription_past_due", data, occurred_at=now)
             if decline.subscription_status == rules.CANCELLED:
-                uow.emit("subscription_cancelled", dict(data, reason=rules.PAYMENT_FAILED),
-                         occurred_at=now)
+                uow.emit("subscription_cancelled", dict(data, reason=rules.PAYMENT_FAILED,
+                                                        ended_at=iso(as_of)), occurred_at=now)
             uow.commit()
 
 

@@ -121,11 +121,18 @@ def covers(status: str, cancel_at_period_end: bool, anchor_start: datetime,
     return not cancel_at_period_end or starts_at < current_period_end
 
 
-def cancel_voided(sub, now):
-    """R6.5: the invoice that sold the subscription was voided: it ends now, with no
-    further charge (what was paid is a refund's business, not the void's)."""
+def ends_at(sub) -> datetime:
+    """The instant a withdrawn or cancelled subscription stops paying for seats: the end of
+    its paid month, or when it was cancelled if that came first (past due, voided)."""
+    return sub.cancelled_at or sub.current_period_end
+
+
+def cancel_voided(sub, voided_at, now):
+    """R6.5: the invoice that sold the subscription was voided: it ends when the void
+    happened, with no further charge (what was paid is a refund's business, not the
+    void's)."""
     sub.status, sub.cancel_reason = CANCELLED, VOIDED
-    sub.cancelled_at, sub.next_charge_at, sub.updated_at = now, None, now
+    sub.cancelled_at, sub.next_charge_at, sub.updated_at = voided_at, None, now
 
 
 def withdraw(sub, as_of, now) -> bool:

@@ -349,6 +349,18 @@ class Registrations:
                                        Registration.status.in_(rules.ACTIVE))
             .order_by(Registration.id)).scalars())
 
+    def active_paid_with(self, org_id, account_id, paid_with_type, paid_with_id, starting_from):
+        """Held or confirmed registrations of an account paid with this pass or
+        subscription, for occurrences starting at or after ``starting_from``."""
+        return list(self.session.execute(
+            select(Registration).where(Registration.org_id == org_id,
+                                       Registration.account_id == account_id,
+                                       Registration.paid_with_type == paid_with_type,
+                                       Registration.paid_with_id == paid_with_id,
+                                       Registration.starts_at >= starting_from,
+                                       Registration.status.in_(rules.ACTIVE))
+            .order_by(Registration.starts_at, Registration.id)).scalars())
+
     def pending_pass_bookings(self, older_than, limit=100):
         """Bookings with a pass without a cart (R3.4) still held since before
         ``older_than``: their request was interrupted between the seat and the debit."""

@@ -33,6 +33,7 @@ PAYMENT_TYPES = (MONEY, PASS, SUBSCRIPTION)
 BY_CLIENT = "client"
 BY_STAFF = "staff"
 BY_INVOICE_VOID = "invoice_void"
+BY_SUBSCRIPTION_END = "subscription_end"  # its subscription ended before the occurrence
 
 # Names of the restrictions, as in the Activity's ``restrictions`` (details.failed).
 MIN_AGE = "min_age"
@@ -288,6 +289,14 @@ def check_cancellable(*, kind: str, status: str, by_staff: bool, now: datetime,
             "the cancellation deadline has passed",
             {"deadline": _iso(deadline),
              "deadline_minutes_before": policy.deadline_minutes_before})
+
+
+def outlives_subscription(paid_with_type: str, starts_at, subscription_ends_at) -> bool:
+    """A seat paid with a subscription (R2.13) whose occurrence starts at or after the
+    instant the subscription ends is no longer paid for: it is cancelled (the seat goes
+    back on sale, nothing is credited: nothing was paid for it)."""
+    return (paid_with_type == SUBSCRIPTION and starts_at is not None
+            and subscription_ends_at is not None and starts_at >= subscription_ends_at)
 
 
 def refund_to_credit(price: int, paid_with_type: str, cancelled_by: str) -> int:

@@ -1,0 +1,75 @@
+"""Registration's entrypoints for billing's subscriptions (mixed into RegistrationService).
+
+A seat of an activity included in a subscription costs nothing while the subscription is
+active (R2.13, paid_with ``subscription``). When the subscription ends — the client
+withdrew (it ends with the paid month, R6.3), its invoice was voided (R6.5) or its card
+kept declining (R6.4) — the seats it paid for occurrences starting at or after its end are
+no longer paid for: they are cancelled (``cancelled_by: subscription_end``) and go back on
+sale, held ones are released. Seats of occurrences before the end stay.
+
+The client learns it at once: ``subscription_withdrawn`` carries the instant the
+subscription will end, so its later seats are cancelled when the client withdraws, not a
+month later. Both handlers are idempotent (``claim_event``, and only live seats change).
+"""
+import logging
+
+from nameko.events import event_handler
+
+from services.common.timeutil import parse_instant
+
+from .adapters.repositories import Registrations, Seats
+from .domain import rules
+from .seat_rules import event_data
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTION_ENDED = "subscription_ended"
+
+
+class SubscriptionSeatsEntrypoints:
+    """Needs ``db``, ``clock`` (the service's dependencies)."""
+
+    @event_handler("billing", "subscription_withdrawn", requeue_on_error=True)
+    def on_subscription_withdrawn(self, payload):
+        self._end_subscription_seats(payload, "ends_at")
+
+    @event_handler("billing", "subscription_cancelled", requeue_on_error=True)
+    def on_subscription_cancelled(self, payload):
+        self._end_subscription_seats(payload, "ended_at")
+
+    def _end_subscription_seats(self, payload, field):
+        data = (payload or {}).get("data") or {}
+        org_id, account_id = data.get("org_id"), data.get("account_id")
+        subscription_id = data.get("subscription_id")
+        try:
+            ends_at = parse_instant(data.get(field))
+        except ValueError:
+            ends_at = None
+        if not (org_id and account_id and subscription_id and ends_at):
+            log.warning("%s %s without org, account, subscription or %s: ignored",
+                        payload.get("type"), payload.get("event_id"), field)
+            return
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            if not uow.claim_event(payload):
+                return
+            seats = Seats(uow.session)
+            found = Registrations(uow.session).active_paid_with(
+                org_id, account_id, rules.SUBSCRIPTION, subscription_id, ends_at)
+            for pool_id in sorted({r.pool_id for r in found}):  # one order: no deadlock
+                seats.lock_pool(pool_id)
+            for registration in found:
+                registration = seats.reload(registration.id)
+                if not rules.outlives_subscription(registration.paid_with_type,
+                                                   registration.starts_at, ends_at):
+                    continue
+                if registration.status == rules.HELD:
+                    seats.finish(registration, rules.RELEASED, now)
+                    uow.emit("registration_released",
+                             dict(event_data(registration), cancel_reason=SUBSCRIPTION_ENDED))
+                elif registration.status == rules.CONFIRMED:
+                    registration.cancelled_by = rules.BY_SUBSCRIPTION_END
+                    seats.finish(registration, rules.CANCELLED, now)
+                    uow.emit("registration_cancelled",
+                             dict(event_data(registration), cancel_reason=SUBSCRIPTION_ENDED))
+            uow.commit()
