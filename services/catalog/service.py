@@ -11,8 +11,10 @@ from pathlib import Path
 from nameko.rpc import RpcProxy, rpc
 
 from services.common.clock import Clock
+from services.common.errors import ServiceUnavailable
 from services.common.schemas import load
 from services.common.service import ServiceBase
+from services.common.types import new_id
 from services.common.uow import Database
 # Registered so that registration's errors arrive here as themselves.
 from services.registration import exceptions as registration_errors
@@ -235,9 +237,11 @@ class CatalogService(ServiceBase):
 
         Registration takes the K seats in the session pool first (a conditional update, so
         concurrent holds cannot take them meanwhile; ``not_enough_unsold_seats`` if fewer are
-        unsold), then the catalog records the new capacities; if that fails, the seats go
-        back to the pool. The pool's capacity never changes: it is the session capacity plus
-        the seats converted so far, which is also what holds refresh it to."""
+        unsold), then the catalog records the new capacities; if that fails, or registration
+        does not answer, the conversion is given up by its id: its seats go back to the pool
+        once, and a take arriving after that is refused. The pool's capacity never changes:
+        it is the session capacity plus the seats converted so far, which is also what holds
+        refresh it to."""
         data = load(schemas.SeatConversionIn(), data)
         seats = data["seats"]
         with self.db.uow(readonly=True) as uow:
@@ -249,8 +253,15 @@ class CatalogService(ServiceBase):
             raise registration_errors.NotEnoughUnsoldSeats(
                 "the session does not have that many seats",
                 {"seats": seats, "session_capacity": capacity})
-        peers.call(self.registration, "reserve_converted_seats", org_id, activity_id,
-                   {"seats": seats, "pool_capacity": pool_capacity})
+        conversion = {"conversion_id": new_id("cnv"), "seats": seats}
+        try:
+            peers.call(self.registration, "reserve_converted_seats", org_id, activity_id,
+                       dict(conversion, pool_capacity=pool_capacity))
+        except ServiceUnavailable:
+            # no answer: the seats may have been taken; give the conversion up (once: a
+            # late reserve is refused)
+            self._give_back_converted(org_id, activity_id, conversion)
+            raise
         try:
             now = self.clock.now()
             with self.db.uow() as uow:
@@ -268,19 +279,21 @@ class CatalogService(ServiceBase):
                                              "seats": seats})
                 uow.commit()
         except Exception:
-            self._give_back_converted(org_id, activity_id, seats)
+            self._give_back_converted(org_id, activity_id, conversion)
             raise
         return {"activity_id": activity_id, "seats": seats,
                 "session_capacity": view["session"]["capacity"],
                 "a_la_carte_capacity": view["a_la_carte"]["capacity"]}
 
-    def _give_back_converted(self, org_id, activity_id, seats):
+    def _give_back_converted(self, org_id, activity_id, conversion):
         try:
             peers.call(self.registration, "return_converted_seats", org_id, activity_id,
-                       {"seats": seats})
+                       conversion)
         except Exception:
-            log.error("seat conversion of %s: %s seats taken in registration's session pool "
-                      "could not be given back", activity_id, seats, exc_info=True)
+            log.error("seat conversion %s of %s: %s seats taken in registration's session "
+                      "pool could not be given back (retry return_converted_seats with it: "
+                      "it gives them back once)", conversion["conversion_id"], activity_id,
+                      conversion["seats"], exc_info=True)
 
     @rpc
     def get_activity(self, org_id, activity_id):

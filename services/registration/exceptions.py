@@ -90,6 +90,13 @@ class NotEnoughUnsoldSeats(BusinessRuleViolation):
     code = "not_enough_unsold_seats"
 
 
+@remote_error
+class SeatConversionAbandoned(BusinessRuleViolation):
+    """The catalog gave this seat conversion up (it gave its seats back before they were
+    taken, e.g. after a timeout): it is not taken now."""
+    code = "seat_conversion_abandoned"
+
+
 # -- R5.1, R5.2, R4.6, R4.7: appointments (salon agenda) -------------------------------------------
 @remote_error
 class AppointmentNotFound(NotFound):

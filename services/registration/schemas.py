@@ -148,6 +148,8 @@ class ActivityRegistrationsOut(Contract):
 
 # -- R2.5, R2.6 (asked by the catalog) --------------------------------------------------------------
 class ConvertedSeatsIn(Contract):
+    conversion_id = Id(required=True, metadata={
+        "description": "the catalog's id of the conversion: taken and given back once"})
     seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     pool_capacity = fields.Integer(load_default=None, allow_none=True, strict=True,
                                    validate=validate.Range(min=0), metadata={

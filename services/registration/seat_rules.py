@@ -18,13 +18,14 @@ import logging
 
 from nameko.events import event_handler
 from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
 
 from services.common.schemas import load
 from services.common.schemas import require_id as _id
 
-from .adapters.repositories import Registrations, Seats, registration_dict
+from .adapters.repositories import Registrations, SeatConversions, Seats, registration_dict
 from .domain import rules
-from .exceptions import NotEnoughUnsoldSeats
+from .exceptions import NotEnoughUnsoldSeats, SeatConversionAbandoned
 from .schemas import ConvertedSeatsIn
 
 log = logging.getLogger(__name__)
@@ -54,28 +55,37 @@ class SeatRulesEntrypoints:
     # -- R2.6 -------------------------------------------------------------------------------------
     @rpc
     def reserve_converted_seats(self, org_id, activity_id, data):
-        """Take ``seats`` unsold seats of the activity's session pool for a conversion, all
-        or none (``not_enough_unsold_seats``). Lapsed holds are expired first, so they do
-        not count as sold. ``pool_capacity``: the catalog's session capacity plus the seats
-        converted so far (the pool is created with it if no one held a seat yet)."""
+        """Take ``seats`` unsold seats of the activity's session pool for the catalog's
+        conversion ``conversion_id``, all or none (``not_enough_unsold_seats``). Lapsed holds
+        are expired first, so they do not count as sold. ``pool_capacity``: the catalog's
+        session capacity plus the seats converted so far (the pool is created with it if no
+        one held a seat yet). Asked again for the same conversion, it takes nothing more;
+        after the catalog gave the conversion up, ``seat_conversion_abandoned``."""
         org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
         data = load(ConvertedSeatsIn(), data)
-        seats, now = data["seats"], self.clock.now()
+        seats, conversion_id, now = data["seats"], data["conversion_id"], self.clock.now()
         with self.db.uow() as uow:
-            pool_seats = Seats(uow.session)
+            pool_seats, conversions = Seats(uow.session), SeatConversions(uow.session)
             pool_id = pool_seats.ensure_session_pool(org_id, activity_id,
                                                      data["pool_capacity"] or 0, now)
             pool_seats.lock_pool(pool_id)
-            if data["pool_capacity"] is not None:
-                pool_seats.set_capacity(pool_id, data["pool_capacity"], now)
-            expired = pool_seats.expire_lapsed(pool_id, now)
-            if not pool_seats.take_seats(pool_id, seats, now):
-                pool = pool_seats.lock_pool(pool_id)
-                raise NotEnoughUnsoldSeats(
-                    "fewer session seats are unsold than asked",
-                    {"seats": seats, "unsold": max(pool.capacity - pool.taken, 0)})
-            for lapsed in expired:
-                uow.emit("registration_expired", event_data(lapsed))
+            done = conversions.get(conversion_id)
+            if done is not None and done.status == rules.CONVERSION_RETURNED:
+                raise SeatConversionAbandoned("this seat conversion was given up",
+                                              {"conversion_id": conversion_id})
+            if done is None:
+                if data["pool_capacity"] is not None:
+                    pool_seats.set_capacity(pool_id, data["pool_capacity"], now)
+                expired = pool_seats.expire_lapsed(pool_id, now)
+                if not pool_seats.take_seats(pool_id, seats, now):
+                    pool = pool_seats.lock_pool(pool_id)
+                    raise NotEnoughUnsoldSeats(
+                        "fewer session seats are unsold than asked",
+                        {"seats": seats, "unsold": max(pool.capacity - pool.taken, 0)})
+                conversions.add(conversion_id, org_id, activity_id, seats,
+                                rules.CONVERSION_RESERVED, now)
+                for lapsed in expired:
+                    uow.emit("registration_expired", event_data(lapsed))
             pool = pool_seats.lock_pool(pool_id)
             result = {"activity_id": activity_id, "seats": seats,
                       "unsold": max(pool.capacity - pool.taken, 0)}
@@ -85,18 +95,35 @@ class SeatRulesEntrypoints:
     @rpc
     def return_converted_seats(self, org_id, activity_id, data):
         """Undo :meth:`reserve_converted_seats` (the catalog could not record the
-        conversion): the seats are unsold again."""
+        conversion, or got no answer): its seats are unsold again, once. Given up before
+        the seats were taken, the conversion is remembered so that they never are."""
         org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
         data = load(ConvertedSeatsIn(), data)
-        now = self.clock.now()
+        conversion_id, now = data["conversion_id"], self.clock.now()
+        for attempt in (1, 2):
+            try:
+                return self._return_converted(org_id, activity_id, conversion_id,
+                                              data["seats"], now)
+            except IntegrityError:
+                # the reserve wrote the conversion meanwhile (no pool to lock before it):
+                # once more, and its row is there
+                if attempt == 2:
+                    raise
+
+    def _return_converted(self, org_id, activity_id, conversion_id, seats, now):
         with self.db.uow() as uow:
-            pool_seats = Seats(uow.session)
+            pool_seats, conversions = Seats(uow.session), SeatConversions(uow.session)
             pool_id = f"{rules.SESSION}:{activity_id}"
-            pool = pool_seats.lock_pool(pool_id)
-            if pool is None:
-                return {"activity_id": activity_id, "seats": 0}
-            given = min(data["seats"], pool.taken)
-            pool_seats.give_back(pool_id, given, now)
+            pool_seats.lock_pool(pool_id)
+            done = conversions.get(conversion_id)
+            given = 0
+            if done is None:
+                conversions.add(conversion_id, org_id, activity_id, 0,
+                                rules.CONVERSION_RETURNED, now)
+            elif done.status == rules.CONVERSION_RESERVED:
+                given = done.seats
+                pool_seats.give_back(pool_id, given, now)
+                done.status, done.updated_at = rules.CONVERSION_RETURNED, now
             uow.commit()
         return {"activity_id": activity_id, "seats": given}
 

@@ -102,6 +102,31 @@ def test_converting_more_than_the_session_has_is_refused(shop):
     refused(lambda: convert(shop, activity, 1), "not_enough_unsold_seats")
 
 
+def test_a_conversions_seats_are_taken_once_and_given_back_once(shop):
+    """The catalog's calls may be repeated (a lost answer, a retry): registration takes and
+    gives back a conversion's seats once each, by the conversion's id; a conversion the
+    catalog gave up before its seats were taken (no answer in time) is never taken."""
+    activity, _ = shop.activity(session={"capacity": 6}, starts=[in_days(2)])
+    first = {"conversion_id": f"cnv_{uuid.uuid4().hex[:24]}", "seats": 2, "pool_capacity": 6}
+    assert shop.reg("reserve_converted_seats", activity["id"], first)["unsold"] == 4
+    assert shop.reg("reserve_converted_seats", activity["id"], first)["unsold"] == 4
+    back = {"conversion_id": first["conversion_id"], "seats": 2}
+    assert shop.reg("return_converted_seats", activity["id"], back)["seats"] == 2
+    assert shop.reg("return_converted_seats", activity["id"], back)["seats"] == 0
+    refused(lambda: shop.reg("reserve_converted_seats", activity["id"], first),
+            "seat_conversion_abandoned")
+
+    late = {"conversion_id": f"cnv_{uuid.uuid4().hex[:24]}", "seats": 3}
+    assert shop.reg("return_converted_seats", activity["id"], late)["seats"] == 0
+    refused(lambda: shop.reg("reserve_converted_seats", activity["id"],
+                             dict(late, pool_capacity=6)), "seat_conversion_abandoned")
+    # all six seats are still unsold: six holds fit, the seventh is sold out
+    household = shop.household(*[{} for _ in range(6)])
+    for member in household["members"]:
+        shop.hold(household, member, activity=activity)
+    refused(lambda: shop.hold(shop.household({}), activity=activity), "sold_out")
+
+
 def test_a_conversion_racing_holds_never_oversells_the_session(shop):
     """Five seats; five members hold while an admin converts three: either the conversion
     got its three seats and at most two holds succeeded, or it was refused."""

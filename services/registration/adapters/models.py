@@ -95,6 +95,22 @@ class Registration(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
 
 
+class SeatConversion(Base):
+    """R2.6: a seat conversion the catalog asked for, by the catalog's id, so that taking
+    and giving back its seats each happen once (``reserved`` → ``returned``). A give-back
+    that arrives first leaves a ``returned`` row with no seats, and a late take is
+    refused."""
+    __tablename__ = "seat_conversions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    activity_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    seats: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class OccurrenceActivity(Base):
     __tablename__ = "occurrence_activities"
     __table_args__ = (Index("ix_occurrence_activities_activity", "org_id", "activity_id"),)

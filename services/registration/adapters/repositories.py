@@ -25,7 +25,7 @@ from services.common.types import new_id
 
 from ..domain import rules
 from ..exceptions import AlreadyRegistered, HoldExpired, SoldOut
-from .models import OccurrenceActivity, Registration, SeatPool
+from .models import OccurrenceActivity, Registration, SeatConversion, SeatPool
 
 
 def _iso(value):
@@ -242,6 +242,24 @@ class Seats:
             _insert_ignoring_duplicates(self.session, OccurrenceActivity, dict(
                 occurrence_id=occurrence_id, org_id=org_id, activity_id=activity_id),
                 ["occurrence_id"])
+
+
+class SeatConversions:
+    """R2.6: the catalog's seat conversions by its id (see ``models.SeatConversion``); read
+    and written under the session pool's lock."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get(self, conversion_id):
+        return self.session.get(SeatConversion, conversion_id)
+
+    def add(self, conversion_id, org_id, activity_id, seats, status, now):
+        row = SeatConversion(id=conversion_id, org_id=org_id, activity_id=activity_id,
+                             seats=seats, status=status, created_at=now, updated_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
 
 
 class Registrations:

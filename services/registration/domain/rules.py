@@ -29,6 +29,10 @@ PASS = "pass"
 SUBSCRIPTION = "subscription"
 PAYMENT_TYPES = (MONEY, PASS, SUBSCRIPTION)
 
+# A seat conversion's states (R2.6): its seats taken from the session pool, or given back.
+CONVERSION_RESERVED = "reserved"
+CONVERSION_RETURNED = "returned"
+
 # Who cancelled (``cancelled_by``), which decides the refund (R3.5, R3.6, R3.7).
 BY_CLIENT = "client"
 BY_STAFF = "staff"
