@@ -41,19 +41,41 @@ def charges(shop, subscription_id):
     return sub, [(c["period"], c["status"], c["attempts"]) for c in sub["charges"]]
 
 
-def test_a_subscription_renews_on_its_anniversary_once_per_period(shop, stack):
+def _seat(shop, client, account, occurrence):
+    """One seat of an included activity, checked out (paid with the subscription)."""
+    cart = shop.cart(client, account)
+    client.ok("POST", shop.path(f"/carts/{cart['id']}/items"), json={
+        "type": "a_la_carte", "member_id": account["members"][0]["id"],
+        "occurrence_id": occurrence["id"]}, expect=201)
+    (registration,) = shop.checkout(client, cart, method="cash",
+                                    card_token=None)["registrations"]
+    assert registration["paid_with"]["type"] == "subscription"
+    return registration
+
+
+def _included_activity(shop, *starts):
     activity = shop.admin.ok("POST", shop.path("/activities"), json={
-        "program_id": shop.program["id"], "name": f"Natation {uuid.uuid4().hex[:4]}",
+        "program_id": shop.program["id"], "name": f"Aquaforme {uuid.uuid4().hex[:4]}",
         "accounting_code": "4200",
-        "a_la_carte": {"enabled": True, "price": 1500, "capacity": 10,
+        "a_la_carte": {"enabled": True, "price": 1500, "capacity": 5,
                        "closes_minutes_before": 0,
                        "cancellation": {"allowed": True, "deadline_minutes_before": 60}}})
-    occurrence = shop.admin.ok("POST", shop.path(f"/activities/{activity['id']}/occurrences"),
-                               json={"starts_at": "2027-02-10T15:00:00Z",
-                                     "duration_minutes": 45})
+    occurrences = [shop.admin.ok("POST", shop.path(f"/activities/{activity['id']}/occurrences"),
+                                 json={"starts_at": at, "duration_minutes": 45})
+                   for at in starts]
     plan = shop.admin.ok("POST", shop.path("/subscription-plans"), json={
-        "name": "Natation illimitée", "monthly_price": PRICE,
+        "name": f"Aquaforme {uuid.uuid4().hex[:4]}", "monthly_price": PRICE,
         "activity_ids": [activity["id"]], "accounting_code": "4700"}, expect=201)
+    return activity, occurrences, plan
+
+
+def _taken(shop, occurrence):
+    return shop.staff.ok("GET", shop.path(f"/occurrences/{occurrence['id']}"))[
+        "a_la_carte"]["taken"]
+
+
+def test_a_subscription_renews_on_its_anniversary_once_per_period(shop, stack):
+    _, (occurrence,), plan = _included_activity(shop, "2027-02-10T15:00:00Z")
     # Jan 31, 10:00 in Montréal
     clock = shop.admin.ok("PUT", shop.path("/test-clock"),
                           json={"now": "2027-01-31T15:00:00Z"})
@@ -180,39 +202,6 @@ def test_voiding_the_invoice_that_sold_a_subscription_ends_it(shop):
     ended = shop.staff.ok("GET", shop.path(f"/subscriptions/{sub['id']}"))
     assert (ended["status"], ended["cancel_reason"], ended["next_charge_at"]) == \
         ("cancelled", "voided", None)
-
-
-def _seat(shop, client, account, occurrence):
-    """One seat of an included activity, checked out (paid with the subscription)."""
-    cart = shop.cart(client, account)
-    client.ok("POST", shop.path(f"/carts/{cart['id']}/items"), json={
-        "type": "a_la_carte", "member_id": account["members"][0]["id"],
-        "occurrence_id": occurrence["id"]}, expect=201)
-    (registration,) = shop.checkout(client, cart, method="cash",
-                                    card_token=None)["registrations"]
-    assert registration["paid_with"]["type"] == "subscription"
-    return registration
-
-
-def _included_activity(shop, *starts):
-    activity = shop.admin.ok("POST", shop.path("/activities"), json={
-        "program_id": shop.program["id"], "name": f"Aquaforme {uuid.uuid4().hex[:4]}",
-        "accounting_code": "4200",
-        "a_la_carte": {"enabled": True, "price": 1500, "capacity": 5,
-                       "closes_minutes_before": 0,
-                       "cancellation": {"allowed": True, "deadline_minutes_before": 60}}})
-    occurrences = [shop.admin.ok("POST", shop.path(f"/activities/{activity['id']}/occurrences"),
-                                 json={"starts_at": at, "duration_minutes": 45})
-                   for at in starts]
-    plan = shop.admin.ok("POST", shop.path("/subscription-plans"), json={
-        "name": f"Aquaforme {uuid.uuid4().hex[:4]}", "monthly_price": PRICE,
-        "activity_ids": [activity["id"]], "accounting_code": "4700"}, expect=201)
-    return activity, occurrences, plan
-
-
-def _taken(shop, occurrence):
-    return shop.staff.ok("GET", shop.path(f"/occurrences/{occurrence['id']}"))[
-        "a_la_carte"]["taken"]
 
 
 def test_seats_after_a_withdrawn_subscription_ends_are_cancelled_at_once(shop, stack):
