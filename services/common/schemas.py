@@ -33,13 +33,14 @@ def dump(schema, obj, many=False):
     return schema.dump(obj, many=many)
 
 
-__all__ = ["Contract", "Money", "load", "dump", "fields", "validate", "EXCLUDE", "RAISE",
-           "ValidationError"]
-
-
 def require_id(name, value):
     """An id or org id argument of an RPC: a non-empty string of at most 64 characters;
     anything else is the caller's mistake (``validation_error`` naming ``name``)."""
     if not isinstance(value, str) or not value.strip() or len(value) > 64:
         raise InvalidInput("the request is not valid", {name: ["must be a non-empty id"]})
     return value
+
+
+__all__ = ["Contract", "Money", "load", "dump", "require_id", "fields", "validate", "EXCLUDE",
+           "RAISE", "ValidationError"]
+

@@ -18,7 +18,6 @@ import logging
 
 from nameko.events import event_handler
 from nameko.rpc import rpc
-from sqlalchemy.exc import IntegrityError
 
 from services.common.schemas import load
 from services.common.schemas import require_id as _id
@@ -38,6 +37,36 @@ def event_data(registration):
     if data.get("refund_to_credit") is None:
         data.pop("refund_to_credit")
     return data
+
+
+def cancelled_event(registration, **extra):
+    """``registration_cancelled``'s data for a client's, staff's or the system's
+    cancellation: money paid says what goes to credit (0 for nothing), a pass whether its
+    use comes back (R3.5, R3.6)."""
+    data = dict(event_data(registration), **extra)
+    if registration.paid_with_type == rules.MONEY:
+        data["refund_to_credit"] = registration.refund_to_credit or 0
+    if registration.restore_pass_use is not None:
+        data["restore_pass_use"] = registration.restore_pass_use
+    return data
+
+
+def end_live_seats(uow, pool_seats, registrations, now, cancel_reason, cancel_as):
+    """End the live ones of ``registrations`` (the caller locked their pools): a hold is
+    released, a confirmed seat cancelled after ``cancel_as(registration)`` set who cancelled
+    and what comes back; each seat is free at once and says ``cancel_reason`` in its
+    event."""
+    for found in registrations:
+        registration = pool_seats.reload(found.id)
+        if registration.status == rules.HELD:
+            pool_seats.finish(registration, rules.RELEASED, now)
+            uow.emit("registration_released",
+                     dict(event_data(registration), cancel_reason=cancel_reason))
+        elif registration.status == rules.CONFIRMED:
+            cancel_as(registration)
+            pool_seats.finish(registration, rules.CANCELLED, now)
+            uow.emit("registration_cancelled",
+                     cancelled_event(registration, cancel_reason=cancel_reason))
 
 
 class SeatRulesEntrypoints:
@@ -82,8 +111,7 @@ class SeatRulesEntrypoints:
                     raise NotEnoughUnsoldSeats(
                         "fewer session seats are unsold than asked",
                         {"seats": seats, "unsold": max(pool.capacity - pool.taken, 0)})
-                conversions.add(conversion_id, org_id, activity_id, seats,
-                                rules.CONVERSION_RESERVED, now)
+                conversions.add_reserved(conversion_id, org_id, activity_id, seats, now)
                 for lapsed in expired:
                     uow.emit("registration_expired", event_data(lapsed))
             pool = pool_seats.lock_pool(pool_id)
@@ -100,27 +128,14 @@ class SeatRulesEntrypoints:
         org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
         data = load(ConvertedSeatsIn(), data)
         conversion_id, now = data["conversion_id"], self.clock.now()
-        for attempt in (1, 2):
-            try:
-                return self._return_converted(org_id, activity_id, conversion_id,
-                                              data["seats"], now)
-            except IntegrityError:
-                # the reserve wrote the conversion meanwhile (no pool to lock before it):
-                # once more, and its row is there
-                if attempt == 2:
-                    raise
-
-    def _return_converted(self, org_id, activity_id, conversion_id, seats, now):
         with self.db.uow() as uow:
             pool_seats, conversions = Seats(uow.session), SeatConversions(uow.session)
             pool_id = f"{rules.SESSION}:{activity_id}"
             pool_seats.lock_pool(pool_id)
-            done = conversions.get(conversion_id)
+            conversions.give_up(conversion_id, org_id, activity_id, now)
+            done = conversions.get(conversion_id, for_update=True)
             given = 0
-            if done is None:
-                conversions.add(conversion_id, org_id, activity_id, 0,
-                                rules.CONVERSION_RETURNED, now)
-            elif done.status == rules.CONVERSION_RESERVED:
+            if done.status == rules.CONVERSION_RESERVED:
                 given = done.seats
                 pool_seats.give_back(pool_id, given, now)
                 done.status, done.updated_at = rules.CONVERSION_RETURNED, now
@@ -146,28 +161,15 @@ class SeatRulesEntrypoints:
             if pool_seats.lock_pool(pool_id) is None:  # nobody ever held a seat there
                 uow.commit()
                 return
-            for found in Registrations(uow.session).active_of_pool(pool_id):
-                registration = pool_seats.reload(found.id)
-                if registration.status == rules.HELD:
-                    pool_seats.finish(registration, rules.RELEASED, now)
-                    uow.emit("registration_released",
-                             dict(event_data(registration), cancel_reason=OCCURRENCE_CANCELLED))
-                elif registration.status == rules.CONFIRMED:
-                    uow.emit("registration_cancelled",
-                             self._cancel_for_occurrence(pool_seats, registration, now))
+            end_live_seats(uow, pool_seats, Registrations(uow.session).active_of_pool(pool_id),
+                           now, OCCURRENCE_CANCELLED, self._cancel_for_occurrence)
             uow.commit()
 
     @staticmethod
-    def _cancel_for_occurrence(pool_seats, registration, now):
+    def _cancel_for_occurrence(registration):
+        """As by staff: money paid goes to credit, a pass use comes back."""
         registration.cancelled_by = rules.BY_STAFF
         registration.refund_to_credit = rules.refund_to_credit(
             registration.price, registration.paid_with_type, rules.BY_STAFF) or None
         if registration.paid_with_type == rules.PASS:
             registration.restore_pass_use = True
-        pool_seats.finish(registration, rules.CANCELLED, now)
-        event = dict(event_data(registration), cancel_reason=OCCURRENCE_CANCELLED)
-        if registration.paid_with_type == rules.MONEY:
-            event["refund_to_credit"] = registration.refund_to_credit or 0
-        if registration.restore_pass_use is not None:
-            event["restore_pass_use"] = registration.restore_pass_use
-        return event

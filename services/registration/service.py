@@ -38,7 +38,7 @@ from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
 from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
-from .seat_rules import SeatRulesEntrypoints, event_data
+from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
 
 log = logging.getLogger(__name__)
@@ -318,11 +318,7 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 registration.restore_pass_use = True if restore is None else restore
             Seats(uow.session).finish(registration, rules.CANCELLED, now)
             result = registration_dict(registration)
-            event = event_data(registration)
-            if registration.paid_with_type == rules.MONEY:
-                event["refund_to_credit"] = registration.refund_to_credit or 0
-            if registration.restore_pass_use is not None:
-                event["restore_pass_use"] = registration.restore_pass_use
+            event = cancelled_event(registration)
             uow.emit("registration_cancelled", event)
             uow.commit()
         self._give_pass_use_back("registration_cancelled", event)  # R3.5, R3.6

@@ -19,7 +19,7 @@ from services.common.timeutil import parse_instant
 
 from .adapters.repositories import Registrations, Seats
 from .domain import rules
-from .seat_rules import event_data
+from .seat_rules import end_live_seats
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +54,15 @@ class SubscriptionSeatsEntrypoints:
             if not uow.claim_event(payload):
                 return
             seats = Seats(uow.session)
-            found = Registrations(uow.session).active_paid_with(
-                org_id, account_id, rules.SUBSCRIPTION, subscription_id, ends_at)
+            found = [r for r in Registrations(uow.session).active_paid_with(
+                         org_id, account_id, rules.SUBSCRIPTION, subscription_id)
+                     if rules.outlives_subscription(r.paid_with_type, r.starts_at, ends_at)]
             for pool_id in sorted({r.pool_id for r in found}):  # one order: no deadlock
                 seats.lock_pool(pool_id)
-            for registration in found:
-                registration = seats.reload(registration.id)
-                if not rules.outlives_subscription(registration.paid_with_type,
-                                                   registration.starts_at, ends_at):
-                    continue
-                if registration.status == rules.HELD:
-                    seats.finish(registration, rules.RELEASED, now)
-                    uow.emit("registration_released",
-                             dict(event_data(registration), cancel_reason=SUBSCRIPTION_ENDED))
-                elif registration.status == rules.CONFIRMED:
-                    registration.cancelled_by = rules.BY_SUBSCRIPTION_END
-                    seats.finish(registration, rules.CANCELLED, now)
-                    uow.emit("registration_cancelled",
-                             dict(event_data(registration), cancel_reason=SUBSCRIPTION_ENDED))
+            end_live_seats(uow, seats, found, now, SUBSCRIPTION_ENDED, _cancel_as_ended)
             uow.commit()
+
+
+def _cancel_as_ended(registration):
+    """Nothing was paid for the seat: nothing comes back."""
+    registration.cancelled_by = rules.BY_SUBSCRIPTION_END

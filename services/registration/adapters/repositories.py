@@ -251,15 +251,22 @@ class SeatConversions:
     def __init__(self, session):
         self.session = session
 
-    def get(self, conversion_id):
-        return self.session.get(SeatConversion, conversion_id)
+    def get(self, conversion_id, for_update=False):
+        return self.session.get(SeatConversion, conversion_id, with_for_update=for_update)
 
-    def add(self, conversion_id, org_id, activity_id, seats, status, now):
-        row = SeatConversion(id=conversion_id, org_id=org_id, activity_id=activity_id,
-                             seats=seats, status=status, created_at=now, updated_at=now)
-        self.session.add(row)
+    def add_reserved(self, conversion_id, org_id, activity_id, seats, now):
+        self.session.add(SeatConversion(
+            id=conversion_id, org_id=org_id, activity_id=activity_id, seats=seats,
+            status=rules.CONVERSION_RESERVED, created_at=now, updated_at=now))
         self.session.flush()
-        return row
+
+    def give_up(self, conversion_id, org_id, activity_id, now):
+        """Remember a conversion given up before its seats were taken (so that a late take
+        is refused); nothing if it is known already."""
+        _insert_ignoring_duplicates(self.session, SeatConversion, {
+            "id": conversion_id, "org_id": org_id, "activity_id": activity_id, "seats": 0,
+            "status": rules.CONVERSION_RETURNED, "created_at": now, "updated_at": now},
+            ["id"])
 
 
 class Registrations:
@@ -367,15 +374,14 @@ class Registrations:
                                        Registration.status.in_(rules.ACTIVE))
             .order_by(Registration.id)).scalars())
 
-    def active_paid_with(self, org_id, account_id, paid_with_type, paid_with_id, starting_from):
+    def active_paid_with(self, org_id, account_id, paid_with_type, paid_with_id):
         """Held or confirmed registrations of an account paid with this pass or
-        subscription, for occurrences starting at or after ``starting_from``."""
+        subscription."""
         return list(self.session.execute(
             select(Registration).where(Registration.org_id == org_id,
                                        Registration.account_id == account_id,
                                        Registration.paid_with_type == paid_with_type,
                                        Registration.paid_with_id == paid_with_id,
-                                       Registration.starts_at >= starting_from,
                                        Registration.status.in_(rules.ACTIVE))
             .order_by(Registration.starts_at, Registration.id)).scalars())
 
