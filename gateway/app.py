@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from services.common.errors import CarnetError
 
 from . import errors, metrics
+from .pages import pages
 from .routes import ROUTES
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def create_app():
     api = CarnetApi(app)
     for blueprint in ROUTES:
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages)  # static pages, outside the API and its spec
 
     @app.errorhandler(CarnetError)
     def _carnet_error(error):
