@@ -1,6 +1,6 @@
 """The ``carnet`` command: run the platform, bootstrap an org, check the broker.
 
-    carnet run                       all services and the gateway (honcho, one terminal)
+    carnet run                       all services, the gateway and a local SMTP catcher (honcho)
     carnet bootstrap --org NAME --timezone TZ --currency CUR [--locale fr|en] [--json]
     carnet check-broker              exit 1 with instructions when RabbitMQ is not reachable
 """
@@ -82,6 +82,10 @@ def run(args):
     procfile = str(config.ROOT / "Procfile")
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(config.var_dir() / "prometheus"))
     os.environ.setdefault("PYTHONWARNINGS", config.QUIET_WARNINGS)
+    # the notifications service e-mails the local SMTP catcher (Procfile ``mail``), which
+    # writes each message under var/mail/ (docs/notifications.md)
+    mail_dir = os.environ.setdefault("CARNET_MAIL_DIR", str(config.var_dir() / "mail"))
+    print(f"carnet: e-mails sent by notifications are written to {mail_dir}/ (.eml files)")
     # the Procfile's commands (nameko, gunicorn) live beside this interpreter
     bin_dir = os.path.dirname(sys.executable)
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")

@@ -86,3 +86,30 @@ def create_staff(body, org):
 def list_staff(query, org):
     """The org's staff members, by name."""
     return call("accounts", "list_staff", org, limit=query["limit"], cursor=query["cursor"])
+
+
+# -- notification preferences (R7.4, docs/notifications.md) -----------------------------------
+from services.notifications import exceptions as _notification_errors  # noqa: E402,F401
+from services.notifications.schemas import PreferencesIn, PreferencesOut  # noqa: E402
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/notification-preferences", methods=["GET"])
+@authorize()
+@blp.response(200, PreferencesOut)
+def get_notification_preferences(org, account_id):
+    """Which optional e-mails the account receives (staff, or the customer who owns it).
+    Transactional ones (receipts, cancellations, declined renewals …) always go."""
+    ensure_account_access(account_id)
+    return call("notifications", "get_preferences", org, account_id)
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/notification-preferences", methods=["PUT"])
+@authorize()
+@blp.arguments(PreferencesIn)
+@blp.response(200, PreferencesOut)
+def set_notification_preferences(body, org, account_id):
+    """Turn optional e-mails on or off: ``reminders`` (appointment reminders),
+    ``pass_alerts`` (a pass about to expire, its last use); omitted fields keep their
+    value (staff, or the customer who owns the account)."""
+    ensure_account_access(account_id)
+    return call("notifications", "set_preferences", org, account_id, body)

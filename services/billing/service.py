@@ -712,6 +712,18 @@ class BillingService(ServiceBase):
                                              "now": self.clock.now().isoformat(),
                                              "frozen": False})
 
+    @rpc
+    def get_test_clock(self, org_id):
+        """``{org_id, now, frozen}``: the org's test clock (``frozen: true``), or real time
+        (also when test clocks are disabled). Notifications asks before e-mailing."""
+        org_id = _id("org_id", org_id)
+        at = None
+        if settings.test_clocks_enabled():
+            with self.db.uow(readonly=True) as uow:
+                at = TestClocks(uow.session).get(org_id)
+        return {"org_id": org_id, "now": (at or self.clock.now()).isoformat(),
+                "frozen": at is not None}
+
     # -- refunds (R6.5) --------------------------------------------------------------------------
     @rpc
     def refund_invoice(self, org_id, invoice_id, data, idempotency_key=None):

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUIET_WARNINGS = ("ignore::DeprecationWarning,ignore::Warning:nameko.cli.commands,"
                   "ignore::Warning:nameko.containers")
 
-SERVICES = ("accounts", "catalog", "registration", "passes", "billing")
+SERVICES = ("accounts", "catalog", "registration", "passes", "billing", "notifications")
 
 
 def env(name, default=None):

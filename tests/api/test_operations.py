@@ -1,4 +1,5 @@
 """Operations endpoints and the API's conventions that need no data."""
+from services.common.config import SERVICES
 from tests.support.client import error_of
 
 
@@ -7,8 +8,9 @@ def test_health_reports_every_service_ok(api):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["services"] == {name: "ok" for name in
-                                ("accounts", "catalog", "registration", "passes", "billing")}
+    assert body["services"] == {name: "ok" for name in SERVICES}
+    assert set(SERVICES) == {"accounts", "catalog", "registration", "passes", "billing",
+                             "notifications"}
 
 
 def test_metrics_are_prometheus_text(api):

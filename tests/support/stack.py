@@ -16,6 +16,7 @@ import requests
 from services.common.config import ROOT, SERVICES
 from services.common.errors import CarnetError
 from services.common.rpc import RpcPool
+from tests.support.mailbox import Mailbox
 
 BIN = Path(sys.executable).parent
 SERVICE_CLASSES = {name: f"services.{name}.service:{name.title()}Service" for name in SERVICES}
@@ -38,6 +39,13 @@ class Stack:
         self.gateway = None
         self.port = None
         self.rpc = RpcPool(amqp_uri=env["AMQP_URI"], size=4, timeout=10)
+        # the SMTP server the notifications service sends to (tests read it: ``mail``)
+        self.mail = Mailbox()
+        self.env.update({
+            "CARNET_SMTP_HOST": self.mail.host, "CARNET_SMTP_PORT": str(self.mail.port),
+            "CARNET_SMTP_TIMEOUT": "10", "CARNET_NOTIFY_LEASE_SECONDS": "12",
+            "CARNET_NOTIFY_INTERVAL": "1", "CARNET_NOTIFY_RETRY_BASE_SECONDS": "1",
+            "CARNET_NOTIFY_RETRY_MAX_SECONDS": "2", "CARNET_NOTIFY_MAX_ATTEMPTS": "50"})
 
     # -- services ------------------------------------------------------------------------
     def start_service(self, name, wait=True, extra_env=None):
@@ -118,6 +126,7 @@ class Stack:
 
     def start_all(self, instances=None):
         instances = instances or {}
+        self.mail.start()
         for name in PROCESSES:
             for _ in range(instances.get(name, 1)):
                 self.start_service(name, wait=False)
@@ -128,6 +137,7 @@ class Stack:
 
     def stop(self):
         self.rpc.close()
+        self.mail.stop()
         procs = [p for group in self.procs.values() for p in group]
         if self.gateway:
             procs.append(self.gateway)
