@@ -4,4 +4,5 @@ CREATE DATABASE carnet_catalog;
 CREATE DATABASE carnet_registration;
 CREATE DATABASE carnet_passes;
 CREATE DATABASE carnet_billing;
+CREATE DATABASE carnet_notifications;
 CREATE DATABASE carnet_gateway;

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 
 from . import settings
 
-log = logging.getLogger("mail")
+log = logging.getLogger("carnet.mail")
 
 
 class EmlWriter:
@@ -41,6 +41,7 @@ class EmlWriter:
 
 def main():
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's session chatter
     directory = settings.mail_dir()
     controller = Controller(EmlWriter(directory), hostname=settings.smtp_host(),
                             port=settings.smtp_port())
