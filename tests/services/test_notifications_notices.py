@@ -113,3 +113,17 @@ def test_the_last_use_of_a_pass_is_told_unless_pass_alerts_are_off(api, test_env
     skipped = support.wait_notice(rpc, org.id, untold["id"], lambda n: n["state"] == "skipped")
     assert [(n["kind"], n["reason"]) for n in skipped] == [("pass_last_use", "opted_out")]
     assert mail.to(untold["email"]) == []
+
+
+def test_a_password_reset_link_goes_to_the_address_of_the_request(api, test_env, mail, org):
+    account, _ = customer(api, org)
+    url = f"https://shop.example.org/reset/{uuid.uuid4().hex}"
+    event_dispatcher({"AMQP_URI": test_env.env["AMQP_URI"]})(
+        "accounts", "password_reset_requested", {  # what accounts publishes (another branch)
+            "event_id": f"evt_{uuid.uuid4().hex[:24]}", "type": "password_reset_requested",
+            "occurred_at": datetime.now(timezone.utc).isoformat(), "version": 1,
+            "data": {"org_id": org.id, "account_id": account["id"], "email": account["email"],
+                     "reset_url": url}})
+    (message,) = mail.wait_for(account["email"])
+    assert message["Subject"].startswith("Réinitialisation de votre mot de passe")
+    assert url in message.get_body(("plain",)).get_content()
