@@ -127,3 +127,25 @@ def test_a_password_reset_link_goes_to_the_address_of_the_request(api, test_env,
     (message,) = mail.wait_for(account["email"])
     assert message["Subject"].startswith("Réinitialisation de votre mot de passe")
     assert url in message.get_body(("plain",)).get_content()
+
+
+def test_a_pass_about_to_expire_is_told_once_by_the_timer(api, test_env, rpc, mail, org):
+    account, _ = customer(api, org)
+    # what passes publishes for a sale: a pass whose warning (7 days before) is due at once
+    expires = datetime.now(timezone.utc) + timedelta(days=7, seconds=2)
+    pass_id = f"pas_{uuid.uuid4().hex[:8]}"
+    dispatch = event_dispatcher({"AMQP_URI": test_env.env["AMQP_URI"]})
+    for _ in range(2):  # and a second event about the same pass, unchanged: one warning
+        dispatch("passes", "pass_sold", {
+            "event_id": f"evt_{uuid.uuid4().hex[:24]}", "type": "pass_sold",
+            "occurred_at": datetime.now(timezone.utc).isoformat(), "version": 1,
+            "data": {"id": pass_id, "org_id": org.id, "account_id": account["id"],
+                     "name": "Carte 10 bains", "status": "active", "uses_total": 10,
+                     "uses_left": 4, "expires_at": expires.isoformat(),
+                     "valid_until": expires.date().isoformat()}})
+    found = support.wait_notice(rpc, org.id, account["id"], lambda n: n["state"] == "sent",
+                                kind="pass_expiring")
+    (message,) = mail.wait_for(account["email"])
+    assert message["Subject"].startswith("Votre carte « Carte 10 bains » expire bientôt")
+    assert "il vous reste 4 utilisation(s)" in message.get_body(("plain",)).get_content()
+    assert len(found) == 1 and found[0]["event_id"].startswith(f"pass_expiring:{pass_id}:")
