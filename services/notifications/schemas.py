@@ -37,7 +37,8 @@ class NoticeOut(Contract):
     event_type = fields.String(required=True)
     kind = fields.String(required=True)
     account_id = fields.String(required=True)
-    state = fields.String(required=True, metadata={"description": "pending | sent | failed | skipped"})
+    state = fields.String(required=True,
+                          metadata={"description": "pending | sent | failed | skipped"})
     reason = fields.String(allow_none=True)
     attempts = fields.Integer(required=True)
     email = fields.String(allow_none=True)

@@ -87,7 +87,8 @@ def test_an_appointment_is_confirmed_and_reminded_the_day_before_unless_turned_o
             "starts_at": starts_at})
 
     reminded = mail.wait_for(wanting["email"], count=2)
-    assert sorted(m["Subject"].split(" :")[0] for m in reminded) == ["Rappel", "Rendez-vous confirmé"]
+    assert sorted(m["Subject"].split(" :")[0] for m in reminded) == \
+        ["Rappel", "Rendez-vous confirmé"]
     skipped = support.wait_notice(rpc, org.id, declining["id"], lambda n: n["state"] == "skipped",
                                   kind="appointment_reminder")
     assert [(n["state"], n["reason"]) for n in skipped] == [("skipped", "opted_out")]
