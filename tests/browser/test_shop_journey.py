@@ -170,6 +170,12 @@ def test_the_whole_journey(pool, open_page, screenshot, assert_accessible, api):
     expect(page.locator("article.activity").first).to_contain_text("$15.00 per class")
     screenshot(page, "shop-catalog-desktop-en")
 
+    # the next date can be paid with the pass the family now owns
+    page.get_by_role("link", name="Choose dates: Natation parent-enfant").click()
+    page.locator(".calendar .day.available").last.click()
+    expect(page.get_by_label("How to pay for Julie Tremblay")).to_contain_text(
+        "Pass “Carte familiale 10 bains” (7 uses left)")
+
 
 def test_on_a_phone(pool, open_page, screenshot, assert_accessible, api):
     """A parent on a phone, already signed up: one paid seat, a declined card keeps it;
