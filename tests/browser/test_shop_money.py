@@ -20,6 +20,7 @@ from services.common.config import ROOT
 
 expect.set_options(timeout=15_000)
 PASSWORD = "correct horse battery"
+THANKS = "Thank you! Your purchase is confirmed."
 
 
 class Org:
@@ -112,7 +113,7 @@ def test_credit_session_membership_subscription(studio, open_page, api):
     expect(page.locator("#cart-total")).to_have_text("$160.00")
     page.get_by_label("Card number").fill("4242424242424242")
     page.get_by_role("button", name="Pay $160.00").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you! Your purchase is confirmed.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
     expect(page.locator("tbody tr")).to_have_count(4)
     expect(page.locator("tbody")).to_contain_text("card")
 
@@ -147,5 +148,5 @@ def test_credit_session_membership_subscription(studio, open_page, api):
     expect(page.locator(".selected-day").get_by_text("✓ In the cart")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name=re.compile("^Cart")).click()
     page.get_by_role("button", name="Pay $15.00 with my credit").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you! Your purchase is confirmed.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
     expect(page.locator("tbody")).to_contain_text("account credit")
