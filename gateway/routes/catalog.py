@@ -329,3 +329,108 @@ def list_subscription_plans(query, org):
 @blp.response(200, s.SubscriptionPlanOut)
 def get_subscription_plan(org, plan_id):
     return call("catalog", "get_subscription_plan", org, plan_id)
+
+
+# -- the shop's public read (docs/shop.md) -------------------------------------------------------
+# A web shop shows the catalog before anyone logs in: these routes answer without a token
+# (a token of the org is still accepted). They are reads of what the routes above return,
+# nothing private: no account, no registration, no count per person.
+
+class ShopSessionOut(s.SessionOut):
+    taken = s.fields.Integer(metadata={"description": "session seats confirmed or held"})
+    available = s.fields.Integer(metadata={"description": "session seats left"})
+
+
+class ShopActivityOut(s.ActivityOut):
+    session = s.fields.Nested(ShopSessionOut)
+
+
+ShopActivityPage = s.page_of(ShopActivityOut, "ShopActivityPage")
+
+
+def with_session_seats(org, activities):
+    """Each activity's session pool with its seats taken and left, in one call to the
+    registration service (``seat_counts`` keyed by the activity itself: its session pool is
+    ``session:<activity_id>``)."""
+    enabled = {a["id"]: a["id"] for a in activities if (a.get("session") or {}).get("enabled")}
+    counts = call("registration", "seat_counts", org, enabled) if enabled else {}
+    out = []
+    for activity in activities:
+        session = dict(activity.get("session") or {})
+        if activity["id"] in counts:
+            taken = counts[activity["id"]].get("session_taken", 0)
+            session.update(taken=taken, available=max((session.get("capacity") or 0) - taken, 0))
+        out.append(dict(activity, session=session))
+    return out
+
+
+@blp.route("/orgs/<org>/shop", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.response(200, s.OrgOut)
+def shop_org(org):
+    """Public: the organisation as its shop shows it (name, timezone, currency, locale)."""
+    return call("catalog", "get_org", org)
+
+
+@blp.route("/orgs/<org>/shop/programs", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, ProgramPage)
+def shop_programs(query, org):
+    """Public: the org's programs."""
+    return call("catalog", "list_programs", org, **query)
+
+
+@blp.route("/orgs/<org>/shop/activities", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.ActivitiesQuery, location="query")
+@blp.response(200, ShopActivityPage)
+def shop_activities(query, org):
+    """Public: the org's activities, each session pool with ``taken`` and ``available``."""
+    page = call("catalog", "list_activities", org, **query)
+    return {"items": with_session_seats(org, page["items"]),
+            "next_cursor": page.get("next_cursor")}
+
+
+@blp.route("/orgs/<org>/shop/activities/<activity_id>/occurrences", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.RangeQuery, location="query")
+@blp.response(200, OccurrencePage)
+def shop_occurrences(query, org, activity_id):
+    """Public: the activity's occurrences starting in [from, to), with à la carte
+    availability (as ``GET …/activities/{id}/occurrences``)."""
+    return _occurrence_page(org, call("catalog", "list_occurrences", org, activity_id, **query))
+
+
+@blp.route("/orgs/<org>/shop/pass-types", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, PassTypePage)
+def shop_pass_types(query, org):
+    """Public: the pass types on sale."""
+    return call("catalog", "list_pass_types", org, **query)
+
+
+@blp.route("/orgs/<org>/shop/membership-types", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, MembershipTypePage)
+def shop_membership_types(query, org):
+    """Public: the membership types on sale."""
+    return call("catalog", "list_membership_types", org, **query)
+
+
+@blp.route("/orgs/<org>/shop/subscription-plans", methods=["GET"])
+@authorize(public=True)
+@blp.doc(security=[{}, {"bearerAuth": []}])
+@blp.arguments(s.PageQuery, location="query")
+@blp.response(200, SubscriptionPlanPage)
+def shop_subscription_plans(query, org):
+    """Public: the monthly subscription plans on sale."""
+    return call("catalog", "list_subscription_plans", org, **query)
