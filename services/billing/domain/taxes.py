@@ -93,12 +93,13 @@ def line_taxes(amount: int, taxes, prices_include_tax: bool):
     if amount == 0 or not taxes:
         return amount, []
     if not prices_include_tax:
-        return amount, [{"code": t.code, "amount": _half_up(Decimal(amount) * t.rate / 100)}
-                        for t in taxes]
+        return amount, [{"code": t.code, "amount": _half_up(Decimal(amount) * t.rate / 100),
+                         "rate": rate_text(t.rate)} for t in taxes]
     total_rate = sum((t.rate for t in taxes), Decimal(0))
     net = _half_up(Decimal(amount) * 100 / (100 + total_rate))
     shares = allocate(amount - net, [int(t.rate * SCALE) for t in taxes])
-    return net, [{"code": t.code, "amount": share} for t, share in zip(taxes, shares)]
+    return net, [{"code": t.code, "amount": share, "rate": rate_text(t.rate)}
+                 for t, share in zip(taxes, shares)]
 
 
 def tax_line(amount: int, taxes, prices_include_tax: bool) -> dict:
@@ -112,14 +113,17 @@ def tax_line(amount: int, taxes, prices_include_tax: bool) -> dict:
 def sum_by_code(tax_lists, order=None) -> list:
     """``[{code, amount}]`` summed per code over lists of ``[{code, amount}]``, in
     ``order`` (codes) first, then in order of appearance."""
-    totals = {}
+    totals, rates = {}, {}
     for code in order or ():
         totals.setdefault(code, None)
     for parts in tax_lists:
         for part in parts or ():
             totals[part["code"]] = (totals.get(part["code"]) or 0) + part["amount"]
-    return [{"code": code, "amount": amount} for code, amount in totals.items()
-            if amount is not None]
+            if part.get("rate") is not None:
+                rates.setdefault(part["code"], part["rate"])
+    return [dict({"code": code, "amount": amount},
+                 **({"rate": rates[code]} if code in rates else {}))
+            for code, amount in totals.items() if amount is not None]
 
 
 def invoice_totals(lines) -> dict:
@@ -151,7 +155,8 @@ def refund_taxes(invoice_taxes, gross: int, refunded_before: int, amount: int) -
     def share(tax, upto):
         return _half_up(Decimal(upto) * tax / gross)
 
-    return [{"code": t["code"], "amount": share(t["amount"], after) - share(t["amount"], before)}
+    return [{"code": t["code"],
+             "amount": share(t["amount"], after) - share(t["amount"], before)}
             for t in invoice_taxes]
 
 
@@ -163,3 +168,57 @@ def proportional_taxes(line_taxes_list, part: int, whole: int) -> list:
     return [{"code": t["code"],
              "amount": min(t["amount"], _half_up(Decimal(part) * t["amount"] / whole))}
             for t in line_taxes_list]
+
+
+# -- what a cart item is, for the catalog's tax codes ------------------------------------------
+_REF_OF_ITEM = {  # item type -> (catalog kind, reference key)
+    "session": ("activity", "activity_id"), "a_la_carte": ("activity", "activity_id"),
+    "pass": ("pass_type", "pass_type_id"), "bundle": ("bundle_type", "bundle_type_id"),
+    "membership": ("membership_type", "membership_type_id"),
+    "subscription": ("subscription_plan", "plan_id"), "appointment": ("service", "service_id"),
+}
+
+
+def catalog_ref(item_type: str, reference: dict):
+    """``{type, id}`` of the catalog thing an item sells, or None."""
+    kind = _REF_OF_ITEM.get(item_type)
+    if kind is None or not (reference or {}).get(kind[1]):
+        return None
+    return {"type": kind[0], "id": reference[kind[1]]}
+
+
+def refs_to_ask(items) -> list:
+    """The catalog refs whose tax codes a checkout needs: those of items with a price
+    (a line of 0, paid with a pass, a bundle or a subscription, has no tax)."""
+    refs, seen = [], set()
+    for item in items:
+        ref = catalog_ref(item["type"], item.get("reference"))
+        if item["price"] > 0 and ref is not None and (ref["type"], ref["id"]) not in seen:
+            seen.add((ref["type"], ref["id"]))
+            refs.append(ref)
+    return refs
+
+
+class TaxRulesMissing(Exception):
+    """An item's tax codes were not asked for (the cart changed meanwhile)."""
+
+
+def tax_items(items, rules) -> dict:
+    """``{item id: {amount, net, taxes, gross}}`` of a checkout's items under the catalog's
+    ``tax_rules`` answer (None: no taxes at all)."""
+    if not rules or not rules.get("taxes"):
+        return {item["id"]: tax_line(item["price"], [], False) for item in items}
+    org_taxes = taxes_of(rules["taxes"])
+    include = bool(rules.get("prices_include_tax"))
+    result = {}
+    for item in items:
+        ref = catalog_ref(item["type"], item.get("reference"))
+        if item["price"] == 0 or ref is None:
+            result[item["id"]] = tax_line(item["price"], [], include)
+            continue
+        key = f"{ref['type']}:{ref['id']}"
+        if key not in (rules.get("asked") or ()):
+            raise TaxRulesMissing(key)
+        codes = (rules.get("codes") or {}).get(key)  # unknown to the catalog: the default
+        result[item["id"]] = tax_line(item["price"], applicable(org_taxes, codes), include)
+    return result
