@@ -5,6 +5,7 @@ Entrypoints load their input, open units of work, call the domain and dump the r
 checkout saga itself is ``domain/checkout.py``; its records ``adapters/checkout_store.py``.
 No call to another service ever happens inside a database transaction.
 """
+import base64
 import hashlib
 import logging
 from pathlib import Path
@@ -34,6 +35,7 @@ from services.registration import exceptions as _registration_errors  # noqa: F4
 from . import schemas, settings
 from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
 from .adapters.models import Cart, CartItem, Refund, metadata
+from .adapters.receipt import render_receipt
 from .adapters.refunds import RefundRepository, ReportQueries, refund_dict
 from .adapters.registration_client import RegistrationSeats, call_with_timeout
 from .adapters.sales_client import CheckoutSales
@@ -546,6 +548,34 @@ class BillingService(ServiceBase):
                 raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
             result = invoices.as_dict(invoice)
         return dump(schemas.InvoiceOut(), result)
+
+    @rpc
+    def get_receipt_pdf(self, org_id, invoice_id):
+        """R7.3: the invoice's receipt, a PDF in the org's language:
+        ``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``
+        (adapters/receipt.py). Reads the org (catalog) and the account's names (accounts)
+        first, outside any transaction."""
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        with self.db.uow(readonly=True) as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(org_id, invoice_id)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            invoice_data = dump(schemas.InvoiceOut(), invoices.as_dict(invoice))
+            refunds = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
+                invoice.id)]
+        org = self._call(self.catalog, "catalog", "get_org", org_id)
+        try:
+            account = self._call(self.accounts, "accounts", "get_account", org_id,
+                                 invoice_data["account_id"])
+        except NotFound:
+            account = {}
+        members = {m["id"]: " ".join(p for p in (m.get("first_name"), m.get("last_name")) if p)
+                   for m in account.get("members") or []}
+        content = render_receipt(invoice_data, org, members, account.get("name"), refunds)
+        return {"filename": f"receipt-{invoice_data['number']}.pdf",
+                "content_base64": base64.b64encode(content).decode("ascii"),
+                "locale": org.get("locale") if org.get("locale") in ("fr", "en") else "fr"}
 
     @rpc
     def list_invoices(self, org_id, account_id=None, limit=None, cursor=None):

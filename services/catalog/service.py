@@ -170,12 +170,13 @@ class CatalogService(ServiceBase):
             repo = CatalogRepository(uow.session)
             org = repo.org(org_id)
             taxes = [dict(t) for t in org.taxes or []]
+            include = bool(org.prices_include_tax)
             codes = {}
             for kind, ids in wanted.items():
                 for object_id, tax_codes in repo.tax_codes(_TAXED[kind], org_id, ids):
                     codes[f"{kind}:{object_id}"] = tax_rules.effective_codes(tax_codes, taxes)
-        return {"org_id": org_id, "prices_include_tax": bool(org.prices_include_tax),
-                "taxes": taxes, "codes": codes}
+        return {"org_id": org_id, "prices_include_tax": include, "taxes": taxes,
+                "codes": codes}
 
     # -- programs (R2.1) --------------------------------------------------------------------------
     @rpc
