@@ -420,3 +420,11 @@ class TaxReportTotal(Contract):
 class TaxReport(_ReportHead):
     items = fields.List(fields.Nested(TaxReportRow), required=True)
     total = fields.Nested(TaxReportTotal, required=True)
+
+
+# -- receipts (R7.3) ----------------------------------------------------------------------------
+class ReceiptOut(Contract):
+    """``billing.get_receipt_pdf``: the receipt PDF, base64-encoded."""
+    filename = fields.String(required=True, metadata={"description": "receipt-<number>.pdf"})
+    content_base64 = fields.String(required=True)
+    locale = fields.String(required=True, metadata={"description": "fr | en"})

@@ -1,6 +1,7 @@
 """Taxes and receipts over HTTP with every service running (R7.1, R7.2, R7.3; API.md lines
 marked R7; docs/taxes.md): a Québec centre adds GST and QST on top of its prices, a
 Luxembourg salon's prices include VAT, an org without taxes sells as before."""
+import base64
 import csv
 import io
 import uuid
@@ -125,6 +126,10 @@ def test_quebec_gst_and_qst_on_a_seat_and_a_pass_then_a_partial_refund(quebec):
                      "card  86.24 CAD"):
         assert expected in text, (expected, text)
     assert quebec.receipt_text(invoice, client) == text
+    as_json = quebec.staff.ok("GET", quebec.path(f"/invoices/{invoice['id']}/receipt.pdf"),
+                              headers={"Accept": "application/json"})
+    assert (as_json["filename"], as_json["locale"]) == (f"receipt-{invoice['number']}.pdf", "en")
+    assert base64.b64decode(as_json["content_base64"]).startswith(b"%PDF")
 
     # the day's tax report
     report = quebec.report("taxes")
