@@ -4,6 +4,7 @@ Luxembourg salon's prices include VAT, an org without taxes sells as before."""
 import base64
 import csv
 import io
+import time
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -277,3 +278,24 @@ def test_an_org_without_taxes_invoices_as_before(new_org, api):
     assert "net" not in plain.report("sales-detail", fmt="csv")[0]  # the CSV as before
     text = plain.receipt_text(invoice)
     assert "Total 15,00 CAD" in text and "Reçu" in text  # the org's default locale: fr
+
+
+def test_a_cancelled_seat_credits_what_was_paid_with_its_taxes(quebec):
+    _, occurrence = shop.setup_activity(quebec.admin, quebec.org, a_la_carte_price=1500)
+    account, client = quebec.customer()
+    invoice = quebec.checkout(account, [{"type": "a_la_carte",
+                                         "member_id": account["members"][0]["id"],
+                                         "occurrence_id": occurrence["id"]}])
+    assert invoice["total"] == 1725
+    registration_id = invoice["lines"][0]["registration_id"]
+    client.ok("POST", quebec.path(f"/registrations/{registration_id}/cancel"), json={},
+              headers={"Idempotency-Key": uuid.uuid4().hex})
+    deadline = time.monotonic() + 30
+    credit = client.ok("GET", quebec.path(f"/accounts/{account['id']}/credit"))
+    while credit["balance"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)  # polling for the event's effect, with a deadline
+        credit = client.ok("GET", quebec.path(f"/accounts/{account['id']}/credit"))
+    assert credit["balance"] == 1725  # the price and its taxes: what the client paid
+    rows = {r["code"]: r for r in quebec.report("taxes")["items"]}
+    assert [(rows[c]["collected"], rows[c]["refunded"]) for c in ("GST", "QST")] == \
+        [(75, 75), (150, 150)]
