@@ -83,8 +83,16 @@ class _Receipt(FPDF):
     def row(self, cells, widths, style="", size=9):
         self.set_font("Helvetica", style, size)
         for text, width, align in zip(cells, widths, ("L", "L", "R", "L", "R")):
-            self.cell(width, 6, _latin1(text)[:70], border="B", align=align)
+            self.cell(width, 6, self.fit(_latin1(text), width - 2), border="B", align=align)
         self.ln()
+
+    def fit(self, text, width):
+        """``text`` shortened with "..." to fit ``width`` (mm) in the current font."""
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "...") > width:
+            text = text[:-1]
+        return text + "..."
 
 
 def render_receipt(invoice: dict, org: dict, members: dict, customer: str,
@@ -127,17 +135,21 @@ def render_receipt(invoice: dict, org: dict, members: dict, customer: str,
             pdf.line_text(f"{t['reason']}: {invoice['void_reason']}")
     pdf.ln(4)
 
-    widths = (70, 40, 25, 25, 20)
+    widths = (62, 38, 25, 32, 23)
     pdf.row((t["description"], t["member"], t["amount"], t["taxes"], t["total"]), widths,
             style="B")
     for line in invoice.get("lines") or []:
         taxes = line.get("taxes") or []
         paid = t["paid"].get(line.get("paid_with"))
         description = line["description"] + (f" ({t['paid_with']} {paid})" if paid else "")
+        pdf.set_font("Helvetica", "", 9)
+        if pdf.get_string_width(_latin1(description)) > widths[0] - 2:
+            pdf.line_text(description, size=9)  # a long description on a line of its own
+            description = ""
+        first = f"{taxes[0]['code']} {money(taxes[0]['amount'], currency, locale)}" \
+            if len(taxes) == 1 else ""
         pdf.row((description, members.get(line.get("member_id"), ""),
-                 money(line["amount"], currency, locale),
-                 ", ".join(f"{tax['code']} {money(tax['amount'], currency, locale)}"
-                           for tax in taxes)[:40] if taxes else "",
+                 money(line["amount"], currency, locale), first,
                  money(line.get("total", line["amount"]), currency, locale)), widths)
         if len(taxes) > 1:  # one tax per row when a line has several
             for tax in taxes:
