@@ -197,6 +197,11 @@ def test_a_void_gives_back_what_the_refunds_had_not(quebec):
     assert after_void["taxes"] == []  # the void already gave the taxes back
     detail = quebec.report("sales-detail")
     assert [(r["entry"], r["tax"]) for r in detail["items"]] == [("sale", 1498), ("void", -1498)]
+    text = quebec.receipt_text(invoice)  # the receipt tells the void and both refunds
+    for expected in ("INVOICE VOIDED", "Reason: sold by mistake", "-10.00 CAD to account credit "
+                     "(Taxes: GST 0.43 CAD, QST 0.87 CAD)", "-10.00 CAD to original payment",
+                     "Total 114.98 CAD"):
+        assert expected in text, (expected, text)
 
 
 def test_an_exempt_item_carries_no_tax_and_tax_codes_are_checked(quebec):
