@@ -264,6 +264,19 @@ def test_luxembourg_vat_included_bundle_receipt_shows_47_01_plus_7_99(new_org, a
                      "Prix taxes incluses"):
         assert expected in text, (expected, text)
 
+    # an appointment paid at the desk: 10.00 VAT included is 8.55 + 1.45
+    starts_at = (datetime.now(ZoneInfo("Europe/Luxembourg")) + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0).isoformat()
+    appointment = salon.staff.ok("POST", salon.path("/appointments"), json={
+        "member_id": account["members"][0]["id"], "service_id": service["id"],
+        "starts_at": starts_at}, headers={"Idempotency-Key": uuid.uuid4().hex}, expect=201)
+    paid = salon.staff.ok("POST", salon.path(f"/appointments/{appointment['id']}/checkout"),
+                          json={"payment": {"method": "cash"}},
+                          headers={"Idempotency-Key": uuid.uuid4().hex})["invoice"]
+    assert (paid["subtotal"], amounts(paid["taxes"]), paid["total"]) == \
+        (855, [("VAT", 145)], 1000)
+    assert [(p["method"], p["amount"]) for p in paid["payments"]] == [("cash", 1000)]
+
 
 def test_an_org_without_taxes_invoices_as_before(new_org, api):
     plain = Shop(new_org(name="Studio", timezone="America/Montreal"), api, "America/Montreal")
