@@ -4,7 +4,9 @@ Customers use the carts and invoices of their own account only; staff act for an
 of their org (R1.2). Checkout and void honour ``Idempotency-Key``; the key is also handed to
 billing, which checks a cart out at most once per key.
 """
-from flask import request
+import base64
+
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
@@ -13,6 +15,7 @@ from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentChe
                                       InvoiceListQuery, InvoiceOut, InvoicePage,
                                       SubscriptionList, SubscriptionOut, TestClockIn,
                                       TestClockOut, VoidRequest)
+from services.billing.schemas import ReceiptOut
 from services.common.errors import Forbidden
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
@@ -109,6 +112,30 @@ def get_invoice(org, invoice_id):
     invoice = call("billing", "get_invoice", org, invoice_id)
     ensure_account_access(invoice["account_id"])
     return invoice
+
+
+@blp.route("/orgs/<org>/invoices/<invoice_id>/receipt.pdf", methods=["GET"])
+@authorize()
+@blp.response(200, ReceiptOut, description=(
+    "the receipt (R7.3): `application/pdf` (the default); with `Accept: application/json`, "
+    "the same PDF base64-encoded in JSON"))
+@blp.doc(responses={"200": {"description": "the receipt (R7.3)", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "application/json": {"schema": {"$ref": "#/components/schemas/ReceiptOut"}}}}})
+def get_receipt(org, invoice_id):
+    """The invoice's receipt (R7.3): org name, address and tax numbers, lines with member
+    names, taxes per tax, payments, refunds and void, in the org's language; staff, or the
+    invoice's own customer."""
+    if not current_principal().is_staff:
+        ensure_account_access(call("billing", "get_invoice", org, invoice_id)["account_id"])
+    receipt = call("billing", "get_receipt_pdf", org, invoice_id)
+    if request.accept_mimetypes.best_match(["application/pdf", "application/json"]) \
+            == "application/json":
+        return receipt
+    return Response(base64.b64decode(receipt["content_base64"]), mimetype="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="{receipt["filename"]}"',
+                             "Content-Language": receipt["locale"]})
 
 
 @blp.route("/orgs/<org>/invoices/<invoice_id>/void", methods=["POST"])

@@ -75,6 +75,18 @@ def get_org(org):
     return call("catalog", "get_org", org)
 
 
+@blp.route("/orgs/<org>", methods=["PATCH"])
+@authorize("admin")
+@blp.arguments(s.OrgPatch)
+@blp.response(200, s.OrgOut)
+def update_org(patch, org):
+    """Change the org's name, locale, address and tax settings (R7.1):
+    ``prices_include_tax`` and ``taxes: [{code, name, rate: "9.975", registration_number}]``
+    (the list replaces the org's). Sellable things accept ``tax_codes`` (null: all the org's
+    taxes; ``[]``: exempt). The timezone and currency do not change."""
+    return call("catalog", "update_org", org, _body(s.OrgPatch, patch))
+
+
 # -- programs ------------------------------------------------------------------------------------
 
 @blp.route("/orgs/<org>/programs", methods=["POST"])

@@ -28,10 +28,17 @@ CSV_DOC = ("`?format=csv` answers `text/csv`: a header row, then the items with 
            "columns; amounts in major units (`12.00`) with a `currency` column.")
 
 
+TAX_COLUMNS = ("net", "tax")
+
+
 def _report(method, org, query, name, columns, money):
     result = call("billing", method, org, {"from": query["from"], "to": query["to"]})
     if query["format"] != "csv":
         return result
+    if not (result.get("taxes") or any(i.get("taxes") for i in result["items"])):
+        # R7.2: the tax columns only where there are taxes (an org without taxes: as before)
+        columns = tuple(c for c in columns if c not in TAX_COLUMNS) \
+            if method != "tax_report" else columns
     return csv_response(name, org, columns, result["items"], result["currency"], money)
 
 
@@ -46,7 +53,7 @@ def sales_detail(query, org):
     invoice's lines stay on its date; its void adds the same lines, negative
     (``entry: void``), on the void's date. ``total`` is their sum."""
     return _report("sales_detail_report", org, query, "sales-detail", DETAIL_COLUMNS,
-                   ("amount",))
+                   ("amount", "net", "tax"))
 
 
 @blp.route("/orgs/<org>/reports/sales-summary", methods=["GET"])
@@ -58,7 +65,7 @@ def sales_summary(query, org):
     """The sales detail totalled per type and item (quantity: lines sold minus lines
     voided); ``total`` equals the sum of the sales detail."""
     return _report("sales_summary_report", org, query, "sales-summary", SUMMARY_COLUMNS,
-                   ("amount",))
+                   ("amount", "tax"))
 
 
 @blp.route("/orgs/<org>/reports/payments-by-accounting-code", methods=["GET"])
@@ -74,6 +81,20 @@ def payments_by_accounting_code(query, org):
     return _report("payments_by_accounting_code_report", org, query,
                    "payments-by-accounting-code", PAYMENTS_COLUMNS,
                    ("payments", "refunds", "net"))
+
+
+@blp.route("/orgs/<org>/reports/taxes", methods=["GET"])
+@authorize(*STAFF)
+@blp.arguments(billing.ReportQuery, location="query")
+@blp.response(200, billing.TaxReport)
+@blp.doc(description=CSV_DOC)
+def taxes(query, org):
+    """R7.2: per tax code, the taxes collected on the invoices issued in ``[from, to)``,
+    those given back in it (refunds in proportion, voids, cancellation credits) and the
+    net; ``total`` of each. Reconciles with the sales detail's ``taxes`` and the refunds'
+    ``taxes`` (docs/taxes.md)."""
+    return _report("tax_report", org, query, "taxes", billing.TAX_REPORT_COLUMNS,
+                   ("collected", "refunded", "net"))
 
 
 @blp.route("/orgs/<org>/reports/registrations", methods=["GET"])

@@ -110,6 +110,18 @@ class CartOut(Contract):
     created_at = fields.String(metadata={"format": "date-time"})
 
 
+class TaxAmountOut(Contract):
+    """R7.2: one tax of a line, an invoice or a refund."""
+    code = fields.String(required=True)
+    amount = Money(required=True)
+    rate = fields.String(metadata={"description": "the rate applied, percent (lines and "
+                                                  "invoices)"})
+
+
+def Taxes(description):  # noqa: N802 - a field factory
+    return fields.List(fields.Nested(TaxAmountOut), metadata={"description": description})
+
+
 class InvoiceLineOut(Contract):
     id = fields.String(required=True)
     position = fields.Integer()
@@ -124,6 +136,9 @@ class InvoiceLineOut(Contract):
     registration_id = fields.String(allow_none=True)
     cart_item_id = fields.String(allow_none=True)
     reference = fields.Dict()
+    net = Money(metadata={"description": "the line without its taxes (R7.2)"})
+    taxes = Taxes("the line's taxes (R7.2); [] without taxes")
+    total = Money(metadata={"description": "net + taxes: what the client pays for the line"})
 
 
 class PaymentOut(Contract):
@@ -140,6 +155,9 @@ class InvoiceOut(Contract):
     account_id = fields.String(required=True)
     status = fields.String(required=True, metadata={"description": "paid | void"})
     total = Money(required=True)
+    subtotal = Money(metadata={"description": "the lines without taxes (R7.2); total = "
+                                              "subtotal + taxes"})
+    taxes = Taxes("totals per tax (R7.2); [] without taxes")
     currency = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(InvoiceLineOut), required=True)
     payments = fields.List(fields.Nested(PaymentOut), required=True)
@@ -276,6 +294,7 @@ class RefundOut(Contract):
     refunded_by = fields.String(allow_none=True)
     created_at = fields.String(metadata={"format": "date-time"})
     completed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    taxes = Taxes("the taxes this refund gives back, in proportion (R7.2)")
 
 
 class RefundList(Contract):
@@ -329,6 +348,9 @@ class SalesDetailRow(Contract):
         "description": "what was sold: activity, pass type, bundle type, membership type, "
                        "plan or service id"})
     invoice_id = fields.String(required=True)
+    net = fields.Integer(metadata={"description": "the line without taxes (R7.2)"})
+    tax = fields.Integer(metadata={"description": "the line's taxes, all codes (R7.2)"})
+    taxes = Taxes("the line's taxes per code (R7.2); negative on a void line")
 
 
 class SalesDetailReport(_ReportHead):
@@ -343,12 +365,14 @@ class SalesSummaryRow(Contract):
     quantity = fields.Integer(required=True, metadata={"description": "lines sold minus "
                                                                       "lines voided"})
     amount = fields.Integer(required=True)
+    tax = fields.Integer(metadata={"description": "their taxes, all codes (R7.2)"})
 
 
 class SalesSummaryReport(_ReportHead):
     items = fields.List(fields.Nested(SalesSummaryRow), required=True)
     total = fields.Integer(required=True, metadata={"description": "the sum of the sales "
                                                                    "detail"})
+    taxes = Taxes("the detail's taxes per code (R7.2)")
 
 
 class PaymentsByCodeRow(Contract):
@@ -368,3 +392,39 @@ class PaymentsTotal(Contract):
 class PaymentsByCodeReport(_ReportHead):
     items = fields.List(fields.Nested(PaymentsByCodeRow), required=True)
     total = fields.Nested(PaymentsTotal, required=True)
+
+
+# -- taxes (R7.2) ------------------------------------------------------------------------------
+TAX_REPORT_COLUMNS = ("code", "name", "rate", "collected", "refunded", "net")
+
+
+class TaxReportRow(Contract):
+    code = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    rate = fields.String(allow_none=True, metadata={"description": "the org's rate now"})
+    collected = fields.Integer(required=True, metadata={
+        "description": "taxes of the invoices issued in the range"})
+    refunded = fields.Integer(required=True, metadata={
+        "description": "taxes given back in the range: by refunds, voids and cancellation "
+                       "credits"})
+    net = fields.Integer(required=True, metadata={"description": "collected - refunded"})
+    voided = fields.Integer(metadata={"description": "the part of refunded given back by voids"})
+
+
+class TaxReportTotal(Contract):
+    collected = fields.Integer(required=True)
+    refunded = fields.Integer(required=True)
+    net = fields.Integer(required=True)
+
+
+class TaxReport(_ReportHead):
+    items = fields.List(fields.Nested(TaxReportRow), required=True)
+    total = fields.Nested(TaxReportTotal, required=True)
+
+
+# -- receipts (R7.3) ----------------------------------------------------------------------------
+class ReceiptOut(Contract):
+    """``billing.get_receipt_pdf``: the receipt PDF, base64-encoded."""
+    filename = fields.String(required=True, metadata={"description": "receipt-<number>.pdf"})
+    content_base64 = fields.String(required=True)
+    locale = fields.String(required=True, metadata={"description": "fr | en"})

@@ -5,6 +5,7 @@ Entrypoints load their input, open units of work, call the domain and dump the r
 checkout saga itself is ``domain/checkout.py``; its records ``adapters/checkout_store.py``.
 No call to another service ever happens inside a database transaction.
 """
+import base64
 import hashlib
 import logging
 from pathlib import Path
@@ -34,6 +35,7 @@ from services.registration import exceptions as _registration_errors  # noqa: F4
 from . import schemas, settings
 from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
 from .adapters.models import Cart, CartItem, Refund, metadata
+from .adapters.receipt import render_receipt
 from .adapters.refunds import RefundRepository, ReportQueries, refund_dict
 from .adapters.registration_client import RegistrationSeats, call_with_timeout
 from .adapters.sales_client import CheckoutSales
@@ -48,6 +50,7 @@ from .domain import invoice as invoice_rules
 from .domain import refunds as refund_rules
 from .domain import reports as report_rules
 from .domain import subscriptions as sub_rules
+from .domain import taxes as tax_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
 from .domain.payment import ProviderUnavailable, plan_payment
@@ -346,6 +349,7 @@ class BillingService(ServiceBase):
                                {"idempotency_key": ["at most 255 characters"]})
         payment = data["payment"]
         fp = fingerprint(payment)
+        rules = self._checkout_tax_rules(org_id, cart_id)  # R7.2, before any transaction
         store = self._store()
         owner = new_id("own")
         now = self.clock.now()
@@ -365,10 +369,11 @@ class BillingService(ServiceBase):
             else:
                 items = carts.items(cart.id)
                 cart_rules.ensure_can_check_out(cart, items, payment["method"])
-                plan = plan_payment(cart_rules.total(items), payment["method"],
-                                    payment.get("card_token"))
+                taxed = self._taxed(items, rules)
+                plan = plan_payment(sum(t["gross"] for t in taxed.values()),
+                                    payment["method"], payment.get("card_token"))
                 row = new_checkout(org_id, cart, items, plan, initial_state(plan),
-                                   idempotency_key, fp, owner, now, store.lease)
+                                   idempotency_key, fp, owner, now, store.lease, taxed)
                 if not carts.begin_checkout(cart, row.id, now):  # pragma: no cover (locked)
                     raise CartNotOpen("the cart is being checked out", {"status": cart.status})
                 checkouts.add(row)
@@ -392,6 +397,31 @@ class BillingService(ServiceBase):
             return self._resume(store, existing_id, outcome)
         store.remember(row.id)
         return self._drive(store, checkout_record(row), owner, outcome)
+
+    def _checkout_tax_rules(self, org_id, cart_id):
+        """R7.2: the catalog's tax rules for the cart's priced items (one call; none when
+        nothing has a price), asked before the checkout's transaction opens."""
+        with self.db.uow(readonly=True) as uow:
+            cart = CartRepository(uow.session).get(org_id, cart_id)
+            items = cart_rules.snapshot(CartRepository(uow.session).items(cart.id)) \
+                if cart is not None and cart.status == cart_rules.OPEN else []
+        refs = tax_rules.refs_to_ask(items)
+        if not refs:
+            return None
+        rules = self._call(self.catalog, "catalog", "tax_rules", org_id, refs)
+        return dict(rules, asked={f"{r['type']}:{r['id']}" for r in refs})
+
+    @staticmethod
+    def _taxed(items, rules):
+        try:
+            return tax_rules.tax_items(cart_rules.snapshot(items), rules)
+        except tax_rules.TaxRulesMissing:
+            raise ServiceUnavailable("the cart changed while it was being checked out; "
+                                     "retry", {"retry": True})
+
+    def _tax_source(self, org_id, refs):
+        """R7.2: catalog's tax rules (a renewal's plan taxes at renewal time)."""
+        return self._call(self.catalog, "catalog", "tax_rules", org_id, refs)
 
     def _saga(self, store):
         return CheckoutSaga(store, self._provider(), self._seats(), self._sales())
@@ -518,6 +548,34 @@ class BillingService(ServiceBase):
                 raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
             result = invoices.as_dict(invoice)
         return dump(schemas.InvoiceOut(), result)
+
+    @rpc
+    def get_receipt_pdf(self, org_id, invoice_id):
+        """R7.3: the invoice's receipt, a PDF in the org's language:
+        ``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``
+        (adapters/receipt.py). Reads the org (catalog) and the account's names (accounts)
+        first, outside any transaction."""
+        org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
+        with self.db.uow(readonly=True) as uow:
+            invoices = InvoiceRepository(uow.session)
+            invoice = invoices.get(org_id, invoice_id)
+            if invoice is None:
+                raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+            invoice_data = dump(schemas.InvoiceOut(), invoices.as_dict(invoice))
+            refunds = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
+                invoice.id)]
+        org = self._call(self.catalog, "catalog", "get_org", org_id)
+        try:
+            account = self._call(self.accounts, "accounts", "get_account", org_id,
+                                 invoice_data["account_id"])
+        except NotFound:
+            account = {}
+        members = {m["id"]: " ".join(p for p in (m.get("first_name"), m.get("last_name")) if p)
+                   for m in account.get("members") or []}
+        content = render_receipt(invoice_data, org, members, account.get("name"), refunds)
+        return {"filename": f"receipt-{invoice_data['number']}.pdf",
+                "content_base64": base64.b64encode(content).decode("ascii"),
+                "locale": org.get("locale") if org.get("locale") in ("fr", "en") else "fr"}
 
     @rpc
     def list_invoices(self, org_id, account_id=None, limit=None, cursor=None):
@@ -679,8 +737,8 @@ class BillingService(ServiceBase):
         data = load(schemas.BillingRunIn(), data or {})
         self._org(org_id)  # an unknown org is not_found
         as_of = ensure_utc(data.get("as_of")) or self._business_now(org_id)
-        result = billing_run(self.db, self._provider(), self.clock.now).run(as_of,
-                                                                            org_id=org_id)
+        result = billing_run(self.db, self._provider(), self.clock.now,
+                             tax_source=self._tax_source).run(as_of, org_id=org_id)
         return dump(schemas.BillingRunOut(), dict(result.as_dict(), as_of=as_of.isoformat()))
 
     # -- test clocks (development and tests only) --------------------------------------------------
@@ -759,8 +817,9 @@ class BillingService(ServiceBase):
             else:
                 payments = [refund_rules.PaymentView(p.id, p.method, p.amount, p.charge_id)
                             for p in invoices.payments([invoice.id])[invoice.id]]
+                refunded_before = refunds.refunded_by_payment(invoice.id)
                 plan = refund_rules.plan_refund(data["amount"], data["to"], payments,
-                                                refunds.refunded_by_payment(invoice.id))
+                                                refunded_before)
                 row = Refund(
                     id=new_id("rfd"), org_id=org_id, invoice_id=invoice.id,
                     account_id=invoice.account_id, payment_id=plan.payment_id,
@@ -773,6 +832,11 @@ class BillingService(ServiceBase):
                     completed_at=None if plan.through_provider else now)
                 if plan.through_provider:
                     row.provider_key = refund_rules.provider_key(row.id)
+                # R7.2: the taxes it gives back, in proportion (none once voided: the
+                # void reversed them)
+                row.taxes = [] if invoice.void_requested_at is not None else \
+                    tax_rules.refund_taxes(invoice.taxes or [], sum(p.amount for p in payments),
+                                           sum(refunded_before.values()), plan.amount)
                 refunds.add(row)
                 if plan.credits_account:
                     self._credit_refund(uow, row, now)
@@ -905,6 +969,22 @@ class BillingService(ServiceBase):
         return dump(schemas.PaymentsByCodeReport(), dict(
             head, **report_rules.payments_by_accounting_code(invoices, refunds, start, end)))
 
+    @rpc
+    def tax_report(self, org_id, query):
+        """R7.2: per tax code, taxes collected (invoices issued in ``[from, to)``),
+        refunded (refunds, voids and cancellation credits in it) and net; see
+        domain/reports.tax_report."""
+        org_id = _id("org_id", org_id)
+        start, end, _tz, head = self._report_range(org_id, query)
+        org_taxes = self._call(self.catalog, "catalog", "get_org", org_id).get("taxes") or []
+        with self.db.uow(readonly=True) as uow:
+            reads = ReportQueries(uow.session)
+            refunds, credits = reads.tax_givebacks(org_id, start, end)
+            invoices = reads.invoices(org_id, start, end)
+        return dump(schemas.TaxReport(), dict(
+            head, **report_rules.tax_report(invoices, refunds, credits, start, end,
+                                            org_taxes)))
+
     # -- account credit ------------------------------------------------------------------------
     @rpc
     def get_account_credit(self, org_id, account_id):
@@ -948,6 +1028,7 @@ class BillingService(ServiceBase):
                 return
             line = invoices.line_of_registration(invoice.id, registration_id) if invoice else None
             credit = invoice_rules.credit_for_cancellation(invoice, line, amount)
+            credit, credit_taxes = invoice_rules.credit_with_taxes(credit, line)  # R7.2
             if credit <= 0:
                 log.info("registration_cancelled %s: no credit (invoice %s)",
                          registration_id, invoice_id)
@@ -959,7 +1040,9 @@ class BillingService(ServiceBase):
                                         credit_rules.credit(credit, credit_rules.CANCELLATION,
                                                             registration_id), now,
                                         details={"event_id": payload.get("event_id"),
-                                                 "invoice_id": invoice_id})
+                                                 "invoice_id": invoice_id,
+                                                 **({"taxes": credit_taxes}
+                                                    if credit_taxes else {})})
             except DuplicateCause:
                 return
             if balance is not None:

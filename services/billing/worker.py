@@ -11,7 +11,7 @@ and publishes billing's events (``billing.events``).
 import logging
 from pathlib import Path
 
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from services.common.clock import Clock
@@ -20,6 +20,7 @@ from services.common.uow import Database
 
 from . import settings
 from .adapters.models import metadata
+from .adapters.registration_client import call_with_timeout
 from .adapters.sandbox_provider import provider_for
 from .adapters.subscriptions import billing_run
 
@@ -30,11 +31,18 @@ class BillingWorker(ServiceBase):
     name = "billing_worker"
     db = Database("billing", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
+    catalog = RpcProxy("catalog")
+
+    def _tax_source(self, org_id, refs):
+        """R7.2: a renewal is taxed with its plan's taxes at renewal time (catalog)."""
+        return call_with_timeout(self.catalog, "catalog", "tax_rules",
+                                 settings.step_timeout(), org_id, refs)
 
     def _run(self):
         provider = provider_for(self.db.engine, settings.payment_provider(), self.clock.now)
         return billing_run(self.db, provider, self.clock.now,
-                           skip_test_clock_orgs=settings.test_clocks_enabled())
+                           skip_test_clock_orgs=settings.test_clocks_enabled(),
+                           tax_source=self._tax_source)
 
     @timer(interval=settings.billing_interval())
     def charge_due(self):

@@ -27,6 +27,13 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 AccountingCode = lambda **kw: fields.String(  # noqa: E731
     validate=validate.Length(max=50), allow_none=True, **kw)
 Price = lambda **kw: Money(validate=validate.Range(min=0, max=MAX_AMOUNT), **kw)  # noqa: E731
+TaxCode = lambda **kw: fields.String(validate=validate.Regexp(  # noqa: E731
+    r"^[A-Za-z0-9_.-]{1,20}$", error="1 to 20 letters, digits, '_', '-' or '.'"), **kw)
+# R7.1: null (or absent) = all the org's taxes, [] = exempt
+TaxCodes = lambda **kw: fields.List(TaxCode(), allow_none=True,  # noqa: E731
+                                    validate=validate.Length(max=10), metadata={
+    "description": "the org's tax codes that apply (R7.1); null: all the org's taxes "
+                   "(default); []: exempt"}, **kw)
 
 
 def Count(low=0, high=MAX_CAPACITY, **kw):  # noqa: N802 - a field factory
@@ -68,6 +75,32 @@ class OrgIn(Contract):
         r"^[A-Z]{3}$", error="an ISO 4217 code: three capital letters, e.g. CAD"))
     locale = fields.String(validate=validate.OneOf(["fr", "en"]),
                            metadata={"description": "fr (default) or en"})
+
+
+class TaxIn(Contract):
+    code = TaxCode(required=True, metadata={"description": "e.g. GST, QST, VAT"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    rate = fields.String(required=True, validate=validate.Length(min=1, max=20), metadata={
+        "description": 'a percentage as a decimal string, e.g. "9.975" (at most 6 decimals)'})
+    registration_number = fields.String(allow_none=True, validate=validate.Length(max=50))
+
+
+class OrgPatch(Contract):
+    """R7.1: the org's name, locale, address and tax settings (the timezone and currency
+    never change). ``taxes`` replaces the list."""
+    name = Name()
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    address = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "printed on receipts; lines separated by newlines"})
+    prices_include_tax = fields.Boolean(metadata={
+        "description": "true: prices are entered tax-included (VAT style); false (default): "
+                       "taxes are added on top"})
+    taxes = fields.List(fields.Nested(TaxIn), validate=validate.Length(max=10))
+
+
+class TaxRulesIn(Contract):
+    """``tax_rules``: what billing asks at checkout (docs/taxes.md)."""
+    refs = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=1000))
 
 
 class ProgramIn(Contract):
@@ -132,6 +165,7 @@ class ActivityIn(Contract):
     schedule = fields.Nested(ScheduleIn, allow_none=True)
     session = fields.Nested(SessionIn)
     a_la_carte = fields.Nested(ALaCarteIn)
+    tax_codes = TaxCodes()
 
 
 class ActivityPatch(ActivityIn):
@@ -155,6 +189,7 @@ class ServiceIn(Contract):
     duration_minutes = Count(1, MAX_DURATION, required=True)
     price = Price(required=True)
     accounting_code = AccountingCode()
+    tax_codes = TaxCodes()
 
 
 class PassTypeIn(Contract):
@@ -170,6 +205,7 @@ class PassTypeIn(Contract):
     credit_on_cancel = fields.Boolean(metadata={
         "description": "cancelling a booking made with the pass gives the use back"})
     accounting_code = AccountingCode()
+    tax_codes = TaxCodes()
 
 
 class PassTypePatch(PassTypeIn):
@@ -199,6 +235,7 @@ class BundleTypeIn(Contract):
     divisions = fields.List(fields.Nested(DivisionIn), required=True,
                             validate=validate.Length(min=1, max=50))
     accounting_code = AccountingCode()
+    tax_codes = TaxCodes()
 
 
 class MembershipTypeIn(Contract):
@@ -206,6 +243,7 @@ class MembershipTypeIn(Contract):
     price = Price(required=True)
     duration_days = Count(1, 3660, required=True)
     accounting_code = AccountingCode()
+    tax_codes = TaxCodes()
 
 
 class SubscriptionPlanIn(Contract):
@@ -213,6 +251,7 @@ class SubscriptionPlanIn(Contract):
     monthly_price = Price(required=True)
     activity_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000))
     accounting_code = AccountingCode()
+    tax_codes = TaxCodes()
 
 
 # -- queries (gateway) --------------------------------------------------------------------------
@@ -260,12 +299,22 @@ def Day(**kw):  # noqa: N802
     return fields.String(allow_none=True, metadata={"format": "date", **kw})
 
 
+class TaxOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    rate = fields.String(required=True, metadata={"description": "percent, e.g. \"9.975\""})
+    registration_number = fields.String(allow_none=True)
+
+
 class OrgOut(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     timezone = fields.String(required=True)
     currency = fields.String(required=True)
     locale = fields.String(required=True)
+    address = fields.String(allow_none=True)
+    prices_include_tax = fields.Boolean()
+    taxes = fields.List(fields.Nested(TaxOut))
 
 
 class ProgramOut(Schema):
@@ -334,6 +383,8 @@ class ActivityOut(Schema):
     occurrence_count = fields.Integer(metadata={"description": "scheduled (not cancelled)"})
     first_starts_at = Time()
     last_ends_at = Time()
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 class OccurrenceCancellationOut(Schema):
@@ -411,6 +462,8 @@ class ServiceOut(Schema):
     duration_minutes = fields.Integer()
     price = fields.Integer()
     accounting_code = fields.String(allow_none=True)
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 class PassTypeOut(Schema):
@@ -427,6 +480,8 @@ class PassTypeOut(Schema):
     credit_on_cancel = fields.Boolean()
     accounting_code = fields.String(allow_none=True)
     terms_created_at = Time()
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 class BundleItemOut(Schema):
@@ -447,6 +502,8 @@ class BundleTypeOut(Schema):
     name = fields.String()
     accounting_code = fields.String(allow_none=True)
     divisions = fields.List(fields.Nested(DivisionOut))
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 class MembershipTypeOut(Schema):
@@ -456,6 +513,8 @@ class MembershipTypeOut(Schema):
     price = fields.Integer()
     duration_days = fields.Integer()
     accounting_code = fields.String(allow_none=True)
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 class SubscriptionPlanOut(Schema):
@@ -465,6 +524,8 @@ class SubscriptionPlanOut(Schema):
     monthly_price = fields.Integer()
     activity_ids = fields.List(fields.String())
     accounting_code = fields.String(allow_none=True)
+    tax_codes = fields.List(fields.String(), allow_none=True, metadata={
+        "description": "null: all the org's taxes; []: exempt (R7.1)"})
 
 
 def page_of(item_schema, name):

@@ -28,6 +28,7 @@ from .adapters.presenters import (activity_view, bundle_type_view, membership_ty
                                   service_view, subscription_plan_view, tz_of)
 from .adapters.repository import CatalogRepository, activity_spec, pass_terms, write_activity
 from .domain import activities, products
+from .domain import taxes as tax_rules
 from .domain import schedule as scheduling
 from .domain.timeutil import localize, parse_bound
 from .exceptions import (ALaCarteInUse, InvalidCatalogInput, OccurrenceExists,
@@ -85,6 +86,16 @@ def _bounds(tz, from_, to, required=False):
     return parsed["from"], parsed["to"]
 
 
+_TAXED = {"activity": Activity, "service": Service, "pass_type": PassType,
+          "bundle_type": BundleType, "membership_type": MembershipType,
+          "subscription_plan": SubscriptionPlan}
+
+
+def _tax_code_errors(repo, org_id, tax_codes):
+    """R7.1: a thing's tax codes must be taxes of its org (None: all of them)."""
+    return tax_rules.tax_code_errors(tax_codes, repo.org(org_id).taxes)
+
+
 def _page_args(limit, cursor):
     args = load(schemas.PageQuery(), {k: v for k, v in (("limit", limit), ("cursor", cursor))
                                       if v is not None})
@@ -117,6 +128,55 @@ class CatalogService(ServiceBase):
     def get_org(self, org_id):
         with self.db.uow(readonly=True) as uow:
             return org_view(CatalogRepository(uow.session).org(org_id))
+
+    @rpc
+    def update_org(self, org_id, patch):
+        """``PATCH /orgs/{org}`` (R7.1): name, locale, address, ``prices_include_tax`` and
+        ``taxes`` (the list replaces the org's). The timezone and currency never change.
+        Things whose ``tax_codes`` name a tax the org drops simply stop paying it."""
+        patch = load(schemas.OrgPatch(), patch)
+        errors = {}
+        if "taxes" in patch:
+            patch["taxes"], errors = tax_rules.normalise_taxes(patch["taxes"])
+        _raise_if(errors)
+        with self.db.uow() as uow:
+            repo = CatalogRepository(uow.session)
+            org = repo.org(org_id, lock=True)
+            for name in ("name", "locale", "address", "prices_include_tax", "taxes"):
+                if name in patch:
+                    setattr(org, name, patch[name])
+            uow.flush()
+            view = org_view(org)
+            uow.emit("org_updated", view)
+            uow.commit()
+        return view
+
+    @rpc
+    def tax_rules(self, org_id, refs):
+        """What billing needs to tax a sale, in one answer (docs/taxes.md): the org's
+        ``prices_include_tax`` and ``taxes``, and for each ``{type, id}`` of ``refs``
+        (type: activity, service, pass_type, bundle_type, membership_type,
+        subscription_plan) the codes that apply to it now, keyed ``"type:id"`` (unknown
+        ids are left out)."""
+        data = load(schemas.TaxRulesIn(), {"refs": refs})
+        wanted = {}
+        for ref in data["refs"]:
+            model = _TAXED.get(ref.get("type"))
+            if model is None or not isinstance(ref.get("id"), str):
+                _raise_if({"refs": ["each {type, id} with type one of "
+                                    + ", ".join(sorted(_TAXED))]})
+            wanted.setdefault(ref["type"], set()).add(ref["id"])
+        with self.db.uow(readonly=True) as uow:
+            repo = CatalogRepository(uow.session)
+            org = repo.org(org_id)
+            taxes = [dict(t) for t in org.taxes or []]
+            include = bool(org.prices_include_tax)
+            codes = {}
+            for kind, ids in wanted.items():
+                for object_id, tax_codes in repo.tax_codes(_TAXED[kind], org_id, ids):
+                    codes[f"{kind}:{object_id}"] = tax_rules.effective_codes(tax_codes, taxes)
+        return {"org_id": org_id, "prices_include_tax": include, "taxes": taxes,
+                "codes": codes}
 
     # -- programs (R2.1) --------------------------------------------------------------------------
     @rpc
@@ -154,6 +214,7 @@ class CatalogService(ServiceBase):
         if missing:
             _deep_update(errors, {"restrictions": {
                 "membership_type_ids": _unknown("membership type", missing)}})
+        errors.update(_tax_code_errors(repo, org_id, spec.get("tax_codes")))
         _raise_if(errors)
 
     @rpc
@@ -441,6 +502,7 @@ class CatalogService(ServiceBase):
         missing = repo.unknown_ids(Activity, org_id, terms["eligible_activity_ids"])
         if missing:
             errors["eligible_activity_ids"] = _unknown("activity", missing)
+        errors.update(_tax_code_errors(repo, org_id, terms.get("tax_codes")))
         _raise_if(errors)
 
     def _add_terms(self, repo, pass_type, version, terms, now):
@@ -539,9 +601,11 @@ class CatalogService(ServiceBase):
                     if item["service_id"] not in prices:
                         _deep_update(errors, {"divisions": {d: {"items": {i: {
                             "service_id": _unknown("service", [item["service_id"]])}}}}})
+            errors.update(_tax_code_errors(repo, org_id, data.get("tax_codes")))
             _raise_if(errors)
             bundle_type = repo.new(BundleType, org_id=org_id, name=data["name"],
                                    accounting_code=data.get("accounting_code"),
+                                   tax_codes=data.get("tax_codes"),
                                    divisions=products.priced_divisions(divisions, prices),
                                    created_at=now)
             uow.flush()
@@ -601,6 +665,7 @@ class CatalogService(ServiceBase):
             repo.org(org_id)
             if check is not None:
                 check(repo)
+            _raise_if(_tax_code_errors(repo, org_id, data.get("tax_codes")))
             row = repo.new(model, org_id=org_id, created_at=self.clock.now(), **data)
             uow.flush()
             view = view_of(row)

@@ -36,12 +36,17 @@ def fingerprint(payment: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_checkout(org_id, cart, items, plan, state, idempotency_key, fp, owner, now, lease):
+def new_checkout(org_id, cart, items, plan, state, idempotency_key, fp, owner, now, lease,
+                 taxed=None):
+    snapshot = cart_rules.snapshot(items)
+    for item in snapshot:  # R7.2: each item's net and taxes, as charged
+        if taxed and item["id"] in taxed:
+            item.update(net=taxed[item["id"]]["net"], taxes=taxed[item["id"]]["taxes"])
     return Checkout(
         id=new_id("chk"), org_id=org_id, cart_id=cart.id, account_id=cart.account_id,
         invoice_id=new_id("inv"), idempotency_key=idempotency_key, fingerprint=fp,
         state=state, method=plan.method, card_token=plan.card_token, amount=plan.amount,
-        currency=cart.currency, items=cart_rules.snapshot(items), charge_id=None,
+        currency=cart.currency, items=snapshot, charge_id=None,
         registrations=None, error=None, lease_owner=owner, lease_until=now + lease,
         next_attempt_at=now + lease, attempts=0, created_at=now, updated_at=now)
 
@@ -149,10 +154,12 @@ class SqlCheckoutStore:
         now = self._now()
         plan = PaymentPlan(checkout.method, checkout.amount, checkout.card_token)
         lines = invoice_rules.lines_for(checkout.items, plan, sales)
+        totals = invoice_rules.totals_of(lines)  # R7.2
         invoice = Invoice(
             id=checkout.invoice_id, org_id=checkout.org_id, account_id=checkout.account_id,
             cart_id=checkout.cart_id, checkout_id=checkout.id, status=invoice_rules.PAID,
-            currency=checkout.currency, total=invoice_rules.total_of(lines), issued_at=now)
+            currency=checkout.currency, total=invoice_rules.total_of(lines), issued_at=now,
+            subtotal=totals["subtotal"], taxes=totals["taxes"])
         line_rows = [InvoiceLine(id=new_id("inl"), org_id=checkout.org_id,
                                  invoice_id=invoice.id, **line) for line in lines]
         payment_rows = [Payment(id=new_id("pay"), org_id=checkout.org_id, invoice_id=invoice.id,

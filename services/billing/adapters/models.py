@@ -149,6 +149,9 @@ class Invoice(Base):
     # A renewal's invoice (R6.4): (subscription_id, period) is unique (migration 0004).
     subscription_id: Mapped[str] = mapped_column(String(40), nullable=True)
     period: Mapped[int] = mapped_column(Integer, nullable=True)
+    # R7.2 (migration 0006_taxes): NULL/empty on invoices without taxes (subtotal = total)
+    subtotal: Mapped[int] = mapped_column(Integer, nullable=True)
+    taxes: Mapped[list] = mapped_column(JSON, nullable=True)
 
 
 class InvoiceLine(Base):
@@ -173,6 +176,10 @@ class InvoiceLine(Base):
     cart_item_id: Mapped[str] = mapped_column(String(40), nullable=True)
     registration_id: Mapped[str] = mapped_column(String(64), nullable=True)
     reference: Mapped[dict] = mapped_column(JSON, nullable=False)
+    # R7.2: the line without its taxes (= amount unless prices include tax) and its taxes
+    # [{code, amount}]; NULL on lines written before taxes existed
+    net: Mapped[int] = mapped_column(Integer, nullable=True)
+    taxes: Mapped[list] = mapped_column(JSON, nullable=True)
 
 
 class Payment(Base):
@@ -346,6 +353,8 @@ class Refund(Base):
     error: Mapped[dict] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    # R7.2: the taxes this refund reverses [{code, amount}] (domain/taxes.refund_taxes)
+    taxes: Mapped[list] = mapped_column(JSON, nullable=True)
 
 
 # The reports read invoices by issue and void date within an org.

@@ -8,7 +8,7 @@ it; on SQLite write transactions are serialised (``BEGIN IMMEDIATE``).
 from sqlalchemy import func, or_, select, update
 
 from ..domain import refunds as rules
-from .models import Invoice, Refund
+from .models import CreditEntry, Invoice, Refund
 from .repositories import InvoiceRepository, iso, line_dict, payment_dict
 
 
@@ -18,7 +18,8 @@ def refund_dict(row: Refund) -> dict:
             "method": row.method, "status": row.status, "reason": row.reason,
             "payment_id": row.payment_id, "provider_refund_id": row.provider_refund_id,
             "refunded_by": row.refunded_by, "created_at": iso(row.created_at),
-            "completed_at": iso(row.completed_at)}
+            "completed_at": iso(row.completed_at),
+            "taxes": [dict(t) for t in row.taxes or []]}
 
 
 class RefundRepository:
@@ -81,7 +82,8 @@ class ReportQueries:
 
     def refunds(self, org_id, start, end):
         return [{"id": r.id, "invoice_id": r.invoice_id, "amount": r.amount,
-                 "created_at": r.completed_at, "method": r.method}
+                 "created_at": r.completed_at, "method": r.method,
+                 "taxes": list(r.taxes or [])}
                 for r in self.session.execute(
                     select(Refund).where(Refund.org_id == org_id,
                                          Refund.status == rules.COMPLETED,
@@ -103,6 +105,30 @@ class ReportQueries:
         ids = [i.id for i in rows]
         lines, payments = repo.lines(ids), repo.payments(ids)
         return [{"id": i.id, "number": i.number, "account_id": i.account_id,
+                 "taxes": list(i.taxes or []),
                  "status": i.status, "currency": i.currency, "issued_at": i.issued_at,
                  "voided_at": i.voided_at, "lines": [line_dict(l) for l in lines[i.id]],
                  "payments": [payment_dict(p) for p in payments[i.id]]} for i in rows]
+
+    # -- taxes (R7.2) ---------------------------------------------------------------------------
+    def tax_givebacks(self, org_id, start, end):
+        """``(refunds, credits)`` that gave taxes back: completed refunds and cancellation
+        credits made in ``[start, end)``, plus all of those of invoices voided in it."""
+        voided = select(Invoice.id).where(Invoice.org_id == org_id, Invoice.voided_at >= start,
+                                          Invoice.voided_at < end)
+        refunds = [{"invoice_id": r.invoice_id, "created_at": r.completed_at,
+                    "taxes": list(r.taxes or [])}
+                   for r in self.session.execute(select(Refund).where(
+                       Refund.org_id == org_id, Refund.status == rules.COMPLETED,
+                       or_((Refund.completed_at >= start) & (Refund.completed_at < end),
+                           Refund.invoice_id.in_(voided)))).scalars()]
+        credits = []
+        for entry in self.session.execute(select(CreditEntry).where(
+                CreditEntry.org_id == org_id, CreditEntry.reason == "registration_cancelled",
+                CreditEntry.created_at < end)).scalars():
+            details = entry.details or {}
+            if not details.get("taxes"):
+                continue
+            credits.append({"invoice_id": details.get("invoice_id"),
+                            "created_at": entry.created_at, "taxes": details["taxes"]})
+        return refunds, credits

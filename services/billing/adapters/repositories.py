@@ -49,7 +49,12 @@ def line_dict(line: InvoiceLine) -> dict:
             "accounting_code": line.accounting_code, "paid_with": line.paid_with,
             "payment_method": line.payment_method, "member_id": line.member_id,
             "registration_id": line.registration_id, "cart_item_id": line.cart_item_id,
-            "reference": dict(line.reference or {})}
+            "reference": dict(line.reference or {}),
+            # R7.2 (a line written before taxes existed: no taxes, net = amount)
+            "net": line.amount if line.net is None else line.net,
+            "taxes": [dict(t) for t in line.taxes or []],
+            "total": (line.amount if line.net is None else line.net)
+            + sum(t["amount"] for t in line.taxes or [])}
 
 
 def payment_dict(payment: Payment) -> dict:
@@ -60,6 +65,9 @@ def payment_dict(payment: Payment) -> dict:
 def invoice_dict(invoice: Invoice, lines, payments) -> dict:
     return {"id": invoice.id, "number": invoice.number, "account_id": invoice.account_id,
             "status": invoice.status, "total": invoice.total, "currency": invoice.currency,
+            # R7.2: an invoice written before taxes existed has subtotal = total, no taxes
+            "subtotal": invoice.total if invoice.subtotal is None else invoice.subtotal,
+            "taxes": [dict(t) for t in invoice.taxes or []],
             "lines": [line_dict(l) for l in lines],
             "payments": [payment_dict(p) for p in payments],
             "issued_at": iso(invoice.issued_at), "voided_at": iso(invoice.voided_at),

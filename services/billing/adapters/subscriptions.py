@@ -23,6 +23,7 @@ from services.common.types import new_id
 from .. import settings
 from ..domain import invoice as invoice_rules
 from ..domain import subscriptions as rules
+from ..domain import taxes as tax_rules
 from ..domain.payment import CardDeclined, ProviderUnavailable
 from .models import (Invoice, InvoiceLine, Payment, Subscription, SubscriptionCharge,
                      TestClock)
@@ -176,7 +177,10 @@ class BillingRun:
     (the real now for the worker, a test clock for ``POST /billing-runs``)."""
 
     def __init__(self, db, provider, now, lease_seconds=60, retry_days=(1, 3, 7),
-                 batch=50, skip_test_clock_orgs=False):
+                 batch=50, skip_test_clock_orgs=False, tax_source=None):
+        # R7.2: ``tax_source(org_id, refs)`` answers catalog's ``tax_rules`` (the plan's
+        # taxes at renewal time); None: renewals carry no taxes
+        self.tax_source = tax_source
         self.db = db
         self.provider = provider
         self.now = now
@@ -303,10 +307,16 @@ class BillingRun:
                 raise LeaseLost(sub.id)
             declined = existing.attempts if existing is not None else 0
         charge_id = None
-        if sub.monthly_price > 0:
+        try:
+            taxed = self._taxed(sub)
+        except Exception:  # the catalog did not answer: try again later, nothing charged
+            log.warning("tax rules unavailable for %s; tried again later", sub.id)
+            self._release(sub, owner)
+            return "postponed"
+        if taxed["gross"] > 0:
             try:
                 charge = self.provider.charge(
-                    amount=sub.monthly_price, currency=sub.currency,
+                    amount=taxed["gross"], currency=sub.currency,
                     card_token=sub.card_token,
                     idempotency_key=rules.charge_key(sub.id, period, declined),
                     description=f"subscription {sub.id} period {period}", off_session=True)
@@ -319,8 +329,20 @@ class BillingRun:
                 log.warning("payment provider unavailable for %s; tried again later", sub.id)
                 self._release(sub, owner)
                 return "postponed"
-        self._record_paid(sub, period, due_at, declined + 1, charge_id, as_of, owner)
+        self._record_paid(sub, period, due_at, declined + 1, charge_id, as_of, owner, taxed)
         return "charged"
+
+    def _taxed(self, sub):
+        """R7.2: the renewal's line with the plan's taxes at renewal time (its codes and
+        the org's rates now); the monthly price is as entered (tax-excluded or included)."""
+        if self.tax_source is None or sub.monthly_price == 0:
+            return tax_rules.tax_line(sub.monthly_price, [], False)
+        ref = {"type": "subscription_plan", "id": sub.plan_id}
+        answer = self.tax_source(sub.org_id, [ref])
+        rules_ = dict(answer, asked={f"subscription_plan:{sub.plan_id}"})
+        item = {"id": "renewal", "type": "subscription", "price": sub.monthly_price,
+                "reference": {"plan_id": sub.plan_id}}
+        return tax_rules.tax_items([item], rules_)["renewal"]
 
     def _charge_row(self, session, sub, period, due_at, now):
         row = session.execute(select(SubscriptionCharge).where(
@@ -335,8 +357,10 @@ class BillingRun:
             session.add(row)
         return row
 
-    def _record_paid(self, sub, period, due_at, attempts, charge_id, as_of, owner):
+    def _record_paid(self, sub, period, due_at, attempts, charge_id, as_of, owner,
+                     taxed=None):
         now = self.now()
+        taxed = taxed or tax_rules.tax_line(sub.monthly_price, [], False)
         anchor = date.fromisoformat(sub.anchor_date)
         next_start = rules.period_start(anchor, period + 1, sub.timezone)
         period_start = rules.period_start_date(anchor, period).isoformat()
@@ -354,8 +378,9 @@ class BillingRun:
                 invoice = Invoice(
                     id=new_id("inv"), org_id=sub.org_id, account_id=sub.account_id,
                     cart_id=None, checkout_id=None, status=invoice_rules.PAID,
-                    currency=sub.currency, total=sub.monthly_price, issued_at=as_of,
-                    subscription_id=sub.id, period=period)
+                    currency=sub.currency, total=taxed["gross"], issued_at=as_of,
+                    subscription_id=sub.id, period=period, subtotal=taxed["net"],
+                    taxes=taxed["taxes"])
                 line = InvoiceLine(
                     id=new_id("inl"), org_id=sub.org_id, invoice_id=invoice.id, position=1,
                     type="subscription", description=f"{sub.description} ({period_start})"[:300],
@@ -364,11 +389,12 @@ class BillingRun:
                     payment_method="card" if sub.monthly_price > 0 else None,
                     member_id=sub.member_id, cart_item_id=None, registration_id=None,
                     reference={"subscription_id": sub.id, "plan_id": sub.plan_id,
-                               "period": period, "period_start": period_start})
+                               "period": period, "period_start": period_start},
+                    net=taxed["net"], taxes=taxed["taxes"])
                 payments = [Payment(id=new_id("pay"), org_id=sub.org_id, invoice_id=invoice.id,
-                                    method="card", amount=sub.monthly_price,
+                                    method="card", amount=taxed["gross"],
                                     charge_id=charge_id, created_at=now)] \
-                    if sub.monthly_price > 0 else []
+                    if taxed["gross"] > 0 else []
                 charge = self._charge_row(session, sub, period, due_at, now)
                 charge.status, charge.attempts = rules.PAID, attempts
                 charge.invoice_id, charge.charge_id = invoice.id, charge_id
@@ -385,7 +411,7 @@ class BillingRun:
                 uow.emit("subscription_charged", {
                     "org_id": sub.org_id, "subscription_id": sub.id,
                     "account_id": sub.account_id, "period": period_start,
-                    "period_index": period, "amount": sub.monthly_price,
+                    "period_index": period, "amount": taxed["gross"],
                     "invoice_id": invoice.id, "attempts": attempts,
                     "current_period_end": iso(next_start)}, occurred_at=now)
                 if was_past_due:
@@ -428,8 +454,9 @@ class BillingRun:
             uow.commit()
 
 
-def billing_run(db, provider, now, skip_test_clock_orgs=False) -> BillingRun:
+def billing_run(db, provider, now, skip_test_clock_orgs=False, tax_source=None) -> BillingRun:
     """A billing run with this deployment's lease and retry settings: the billing worker's
     and ``POST /billing-runs``' (the same code)."""
     return BillingRun(db, provider, now, settings.subscription_lease_seconds(),
-                      settings.retry_days(), skip_test_clock_orgs=skip_test_clock_orgs)
+                      settings.retry_days(), skip_test_clock_orgs=skip_test_clock_orgs,
+                      tax_source=tax_source)

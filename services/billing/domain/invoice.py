@@ -11,6 +11,8 @@ stay recorded as they were, and giving money back is a refund, a separate act th
 where the money goes (original payment or account credit, R6.5). A voided invoice keeps
 its number (no gap) and its lines, so the sales it reverses stay traceable.
 """
+from .taxes import gross_of, invoice_totals
+
 PAID = "paid"
 VOID = "void"
 
@@ -63,12 +65,21 @@ def lines_for(items, plan, sales=None) -> list:
             "cart_item_id": item["id"],
             "registration_id": item.get("registration_id"),
             "reference": reference,
+            # R7.2: computed when the checkout was recorded (item ``net``/``taxes``)
+            "net": item.get("net", item["price"]),
+            "taxes": list(item.get("taxes") or []),
         })
     return lines
 
 
 def total_of(lines) -> int:
-    return sum(line["amount"] for line in lines)
+    """What the lines cost the client: their amounts plus the taxes added on top (R7.2)."""
+    return sum(gross_of(line) for line in lines)
+
+
+def totals_of(lines) -> dict:
+    """``{subtotal, taxes, total}`` of an invoice's lines (R7.2, domain/taxes.py)."""
+    return invoice_totals(lines)
 
 
 def payments_for(plan, charge_id=None) -> list:
@@ -96,3 +107,18 @@ def credit_for_cancellation(invoice, line, refund_to_credit: int) -> int:
     if line is None:
         return 0
     return min(refund_to_credit, line.amount)
+
+
+def credit_with_taxes(credit: int, line) -> tuple:
+    """R7.2: a cancellation credit of ``credit`` (of the line's amount, as registration
+    says) gives back the taxes paid on that part too: ``(amount to credit, [{code,
+    amount}] of taxes it reverses)``. With prices tax-included the taxes are inside the
+    amount; tax-excluded, they are added to it."""
+    from .taxes import proportional_taxes
+    taxes = list(getattr(line, "taxes", None) or [])
+    if credit <= 0 or not taxes:
+        return credit, []
+    part = proportional_taxes(taxes, credit, line.amount)
+    net = line.net if line.net is not None else line.amount
+    included = net + sum(t["amount"] for t in taxes) == line.amount
+    return (credit if included else credit + sum(t["amount"] for t in part)), part

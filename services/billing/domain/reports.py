@@ -38,6 +38,7 @@ from services.common.money import allocate
 from services.common.timeutil import parse_bound
 
 from ..exceptions import InvalidBillingInput
+from .taxes import gross_of, sum_by_code
 
 SALE = "sale"
 VOID = "void"
@@ -52,8 +53,9 @@ ITEM_KEYS = {
 }
 
 DETAIL_COLUMNS = ("date", "invoice_number", "account_id", "member_id", "description", "type",
-                  "amount", "paid_with", "accounting_code", "entry", "item_id", "invoice_id")
-SUMMARY_COLUMNS = ("type", "item_id", "description", "quantity", "amount")
+                  "amount", "paid_with", "accounting_code", "entry", "item_id", "invoice_id",
+                  "net", "tax")
+SUMMARY_COLUMNS = ("type", "item_id", "description", "quantity", "amount", "tax")
 PAYMENTS_COLUMNS = ("accounting_code", "payments", "refunds", "net")
 
 _DATE_SUFFIX = re.compile(r"\s\(\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$")
@@ -128,6 +130,11 @@ def sales_detail(invoices, start, end, tz_name):
                     "entry": entry,
                     "item_id": item_id_of(line),
                     "invoice_id": invoice["id"],
+                    # R7.2: the line's net and taxes (negative on a void line)
+                    "net": sign * line.get("net", line["amount"]),
+                    "tax": sign * sum(t["amount"] for t in line.get("taxes") or []),
+                    "taxes": [{"code": t["code"], "amount": sign * t["amount"]}
+                              for t in line.get("taxes") or []],
                 }))
     rows.sort(key=lambda r: r[:4])
     return [r[4] for r in rows]
@@ -150,12 +157,14 @@ def sales_summary(detail_rows):
         key = (row["type"], row["item_id"] or "", "" if row["item_id"] else description)
         group = groups.setdefault(key, {"type": row["type"], "item_id": row["item_id"],
                                         "description": description, "quantity": 0,
-                                        "amount": 0})
+                                        "amount": 0, "tax": 0})
         group["quantity"] += -1 if row["entry"] == VOID else 1
         group["amount"] += row["amount"]
+        group["tax"] += row.get("tax", 0)
     items = sorted(groups.values(), key=lambda g: (g["type"], g["description"],
                                                    g["item_id"] or ""))
-    return {"items": items, "total": sum(row["amount"] for row in detail_rows)}
+    return {"items": items, "total": sum(row["amount"] for row in detail_rows),
+            "taxes": sum_by_code(row.get("taxes") for row in detail_rows)}
 
 
 # -- payments by accounting code --------------------------------------------------------------
@@ -168,7 +177,8 @@ def allocate_to_lines(amount: int, lines):
     money = [l for l in lines if l["paid_with"] == MONEY and l["amount"] > 0]
     if not money:
         return [(lines[0].get("accounting_code") if lines else None, amount)]
-    shares = allocate(amount, [l["amount"] for l in money])
+    # by what the client paid for each line, taxes included (R7.2)
+    shares = allocate(amount, [gross_of(l) for l in money])
     return [(l.get("accounting_code"), share) for l, share in zip(money, shares)]
 
 
@@ -208,3 +218,54 @@ def payments_by_accounting_code(invoices, refunds, start, end):
                                                   r["accounting_code"] or ""))
     return {"items": items, "total": {"payments": total_payments, "refunds": total_refunds,
                                       "net": total_payments - total_refunds}}
+
+
+# -- taxes (R7.2) -------------------------------------------------------------------------------
+def tax_report(invoices, refunds, credits, start, end, org_taxes=()):
+    """Per tax code: ``collected`` (taxes of the invoices issued in the range),
+    ``refunded`` (taxes given back in the range: refunds completed in it, each with the
+    taxes it reverses; voids in it, reversing what refunds and credits of the invoice had
+    not already given back; cancellation credits in it) and ``net``; plus ``total``.
+
+    ``invoices``: dicts with ``id``, ``issued_at``, ``voided_at``, ``status``, ``taxes``
+    (every invoice issued or voided in the range); ``refunds``: completed refunds with
+    ``invoice_id``, ``created_at`` (their completion), ``taxes``; ``credits``: cancellation
+    credits with ``invoice_id``, ``created_at``, ``taxes``; both lists also hold those of
+    the voided invoices outside the range (a void reverses only what they did not).
+    ``org_taxes``: the org's taxes now (names and rates, and their order)."""
+    rows = {}
+    for tax in org_taxes:
+        rows[tax["code"]] = {"code": tax["code"], "name": tax.get("name"),
+                             "rate": tax.get("rate"), "collected": 0, "refunded": 0,
+                             "voided": 0}
+
+    def add(code, column, amount):
+        row = rows.setdefault(code, {"code": code, "name": None, "rate": None,
+                                     "collected": 0, "refunded": 0, "voided": 0})
+        row[column] += amount
+
+    given_back = {}  # invoice id -> {code: taxes given back by refunds and credits}
+    for entry in list(refunds) + list(credits):
+        per_code = given_back.setdefault(entry["invoice_id"], {})
+        for tax in entry.get("taxes") or []:
+            per_code[tax["code"]] = per_code.get(tax["code"], 0) + tax["amount"]
+        if within(entry["created_at"], start, end):
+            for tax in entry.get("taxes") or []:
+                add(tax["code"], "refunded", tax["amount"])
+    for invoice in invoices:
+        taxes = invoice.get("taxes") or []
+        if within(invoice["issued_at"], start, end):
+            for tax in taxes:
+                add(tax["code"], "collected", tax["amount"])
+        if invoice["status"] == VOID and within(invoice.get("voided_at"), start, end):
+            before = given_back.get(invoice["id"], {})
+            for tax in taxes:
+                reversed_ = max(0, tax["amount"] - before.get(tax["code"], 0))
+                add(tax["code"], "refunded", reversed_)
+                add(tax["code"], "voided", reversed_)
+    items = []
+    for row in rows.values():
+        row["net"] = row["collected"] - row["refunded"]
+        items.append(row)
+    total = {name: sum(r[name] for r in items) for name in ("collected", "refunded", "net")}
+    return {"items": items, "total": total}

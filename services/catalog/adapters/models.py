@@ -6,7 +6,7 @@ conversions (R2.6) change capacities with conditional updates.
 Occurrences carry their own à la carte capacity for the same reason.
 """
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData,
-                        String)
+                        String, Text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -33,6 +33,12 @@ class Org(Base):
     currency: Mapped[str] = mapped_column(String(3))
     locale: Mapped[str] = mapped_column(String(2))
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # R7.1 (migration 0004_taxes): free-text address, how prices are entered, the taxes
+    # [{code, name, rate (decimal string, percent), registration_number}]
+    address = mapped_column(Text, nullable=True)
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                     server_default="0")
+    taxes = mapped_column(JSON, nullable=True)
 
 
 class Program(Base):
@@ -73,6 +79,7 @@ class Activity(Base):
     alc_closes_minutes_before: Mapped[int] = mapped_column(Integer)
     alc_cancellation_allowed: Mapped[bool] = mapped_column(Boolean)
     alc_cancellation_deadline_minutes: Mapped[int] = mapped_column(Integer)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
 
@@ -104,6 +111,7 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     price: Mapped[int] = mapped_column(BigInteger)
     accounting_code = mapped_column(String(50), nullable=True)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -131,6 +139,7 @@ class PassTypeTerms(Base):
     eligible_activity_ids = mapped_column(JSON, nullable=False)
     credit_on_cancel: Mapped[bool] = mapped_column(Boolean)
     accounting_code = mapped_column(String(50), nullable=True)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -142,6 +151,7 @@ class BundleType(Base):
     accounting_code = mapped_column(String(50), nullable=True)
     # [{name, items: [{service_id, count}], price, price_overridden}], priced when created
     divisions = mapped_column(JSON, nullable=False)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -153,6 +163,7 @@ class MembershipType(Base):
     price: Mapped[int] = mapped_column(BigInteger)
     duration_days: Mapped[int] = mapped_column(Integer)
     accounting_code = mapped_column(String(50), nullable=True)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -164,4 +175,5 @@ class SubscriptionPlan(Base):
     monthly_price: Mapped[int] = mapped_column(BigInteger)
     activity_ids = mapped_column(JSON, nullable=False)
     accounting_code = mapped_column(String(50), nullable=True)
+    tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
     created_at = mapped_column(UTCDateTime, nullable=False)

@@ -11,7 +11,9 @@ def _day(value):
 
 def org_view(org):
     return {"id": org.id, "name": org.name, "timezone": org.timezone,
-            "currency": org.currency, "locale": org.locale}
+            "currency": org.currency, "locale": org.locale, "address": org.address,
+            "prices_include_tax": bool(org.prices_include_tax),
+            "taxes": [dict(t) for t in org.taxes or []]}
 
 
 def program_view(program):
@@ -34,6 +36,7 @@ def activity_view(activity, tz, stats=None):
             "name": spec["name"], "accounting_code": spec["accounting_code"],
             "restrictions": spec["restrictions"], "schedule": schedule, "session": session,
             "a_la_carte": spec["a_la_carte"], "occurrence_count": count,
+            "tax_codes": spec["tax_codes"],
             "first_starts_at": to_local_iso(first, tz), "last_ends_at": to_local_iso(last, tz)}
 
 
@@ -66,7 +69,7 @@ def occurrence_view(occurrence, activity, tz, now=None):
 def service_view(service):
     return {"id": service.id, "org_id": service.org_id, "name": service.name,
             "duration_minutes": service.duration_minutes, "price": service.price,
-            "accounting_code": service.accounting_code}
+            "accounting_code": service.accounting_code, "tax_codes": service.tax_codes}
 
 
 def pass_type_view(pass_type, terms, tz):
@@ -80,20 +83,21 @@ def pass_type_view(pass_type, terms, tz):
 def bundle_type_view(bundle_type):
     return {"id": bundle_type.id, "org_id": bundle_type.org_id, "name": bundle_type.name,
             "accounting_code": bundle_type.accounting_code,
-            "divisions": bundle_type.divisions}
+            "divisions": bundle_type.divisions, "tax_codes": bundle_type.tax_codes}
 
 
 def membership_type_view(membership_type):
     return {"id": membership_type.id, "org_id": membership_type.org_id,
             "name": membership_type.name, "price": membership_type.price,
             "duration_days": membership_type.duration_days,
-            "accounting_code": membership_type.accounting_code}
+            "accounting_code": membership_type.accounting_code,
+            "tax_codes": membership_type.tax_codes}
 
 
 def subscription_plan_view(plan):
     return {"id": plan.id, "org_id": plan.org_id, "name": plan.name,
             "monthly_price": plan.monthly_price, "activity_ids": list(plan.activity_ids),
-            "accounting_code": plan.accounting_code}
+            "accounting_code": plan.accounting_code, "tax_codes": plan.tax_codes}
 
 
 def tz_of(org):

@@ -65,6 +65,7 @@ def activity_spec(row: Activity) -> dict:
             "cancellation": {
                 "allowed": row.alc_cancellation_allowed,
                 "deadline_minutes_before": row.alc_cancellation_deadline_minutes}},
+        "tax_codes": row.tax_codes,
     }
 
 
@@ -94,13 +95,15 @@ def write_activity(row: Activity, spec: dict):
     row.alc_closes_minutes_before = a.get("closes_minutes_before") or 0
     row.alc_cancellation_allowed = bool(cancellation.get("allowed"))
     row.alc_cancellation_deadline_minutes = cancellation.get("deadline_minutes_before") or 0
+    row.tax_codes = spec.get("tax_codes")
 
 
 def pass_terms(row: PassTypeTerms) -> dict:
     return {"name": row.name, "price": row.price, "uses": row.uses,
             "valid_days": row.valid_days, "expires_on": row.expires_on, "family": row.family,
             "eligible_activity_ids": list(row.eligible_activity_ids),
-            "credit_on_cancel": row.credit_on_cancel, "accounting_code": row.accounting_code}
+            "credit_on_cancel": row.credit_on_cancel, "accounting_code": row.accounting_code,
+            "tax_codes": row.tax_codes}
 
 
 class CatalogRepository:
@@ -113,11 +116,30 @@ class CatalogRepository:
         self.session.add(row)
         return row
 
-    def org(self, org_id) -> Org:
-        row = self.session.get(Org, org_id) if isinstance(org_id, str) else None
+    def org(self, org_id, lock=False) -> Org:
+        row = None
+        if isinstance(org_id, str):
+            row = self.session.get(Org, org_id, with_for_update=True) if lock \
+                else self.session.get(Org, org_id)
         if row is None:
             raise exc.OrgNotFound.of(org_id)
         return row
+
+    def tax_codes(self, model, org_id, ids):
+        """``[(id, tax_codes)]`` of the things of ``model`` among ``ids`` in this org (R7.1);
+        a pass type's codes are those of its current terms."""
+        ids = [i for i in ids if isinstance(i, str)]
+        if not ids:
+            return []
+        if model is PassType:
+            query = (select(PassType.id, PassTypeTerms.tax_codes)
+                     .join(PassTypeTerms, (PassTypeTerms.pass_type_id == PassType.id)
+                           & (PassTypeTerms.version == PassType.current_version))
+                     .where(PassType.org_id == org_id, PassType.id.in_(ids)))
+        else:
+            query = select(model.id, model.tax_codes).where(model.org_id == org_id,
+                                                            model.id.in_(ids))
+        return [(object_id, codes) for object_id, codes in self.session.execute(query)]
 
     def get(self, model, org_id, object_id, lock=False):
         """The row of ``model`` with this id in this org, or that model's not_found."""

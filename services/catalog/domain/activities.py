@@ -58,7 +58,8 @@ def new_spec(data) -> dict:
             "restrictions": _merge(DEFAULT_RESTRICTIONS, data.get("restrictions") or {}),
             "schedule": copy.deepcopy(data.get("schedule")),
             "session": _merge(DEFAULT_SESSION, data.get("session") or {}),
-            "a_la_carte": _merge(DEFAULT_A_LA_CARTE, data.get("a_la_carte") or {})}
+            "a_la_carte": _merge(DEFAULT_A_LA_CARTE, data.get("a_la_carte") or {}),
+            "tax_codes": data.get("tax_codes")}  # R7.1: None = all the org's taxes
     if spec["schedule"] is not None:
         spec["schedule"].setdefault("excluded_dates", [])
     return spec

@@ -7,11 +7,11 @@ import copy
 # -- pass types (R2.8, R2.9) ------------------------------------------------------------------
 
 PASS_TERMS = ("name", "price", "uses", "valid_days", "expires_on", "family",
-              "eligible_activity_ids", "credit_on_cancel", "accounting_code")
+              "eligible_activity_ids", "credit_on_cancel", "accounting_code", "tax_codes")
 
 DEFAULT_PASS_TERMS = {"uses": None, "valid_days": None, "expires_on": None, "family": False,
                       "eligible_activity_ids": [], "credit_on_cancel": True,
-                      "accounting_code": None}
+                      "accounting_code": None, "tax_codes": None}
 
 
 def new_pass_terms(data) -> dict:
