@@ -1,8 +1,11 @@
 """Receipt e-mails after a checkout through HTTP (R7.4): sent once to the account's
 address, in the org's language, through a real SMTP server; exactly once with redeliveries,
 two instances, a crash midway and an SMTP outage; not for an org on a test clock."""
+import io
+
 import pytest
 from nameko.standalone.events import event_dispatcher
+from pypdf import PdfReader
 
 from tests.services import test_notifications_support as support
 from tests.support.events import EventListener
@@ -50,8 +53,6 @@ def test_a_checkout_sends_one_receipt_in_the_orgs_language(rpc, mail, fr_org, en
     assert notice["locale"] == locale and notice["subject"] == message["Subject"]
 
 
-@pytest.mark.skipif(not support.billing_has_receipt_pdf(),
-                    reason="receipt PDF RPC not available")
 def test_the_receipt_has_the_pdf_attached(rpc, mail, fr_org):
     account, checkout = support.paid_checkout(fr_org)
     _, message = sent_once(rpc, mail, fr_org, account)
@@ -60,7 +61,9 @@ def test_the_receipt_has_the_pdf_attached(rpc, mail, fr_org):
     assert len(pdfs) == 1
     content = pdfs[0].get_content()
     assert content.startswith(b"%PDF")
-    assert pdfs[0].get_filename().endswith(".pdf")
+    assert pdfs[0].get_filename() == f"receipt-{checkout['invoice']['number']}.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert str(checkout["invoice"]["number"]) in text and "15,00" in text
 
 
 def test_a_redelivered_event_handled_by_two_instances_sends_one_email(stack, test_env, rpc,

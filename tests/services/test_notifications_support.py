@@ -76,8 +76,3 @@ def wait_queue_drained(vhost, queue, timeout=60):
         if time.monotonic() > deadline:
             raise AssertionError(f"{queue} still busy: {out}")
         time.sleep(0.5)
-
-
-def billing_has_receipt_pdf():
-    from services.billing.service import BillingService
-    return hasattr(BillingService, "get_receipt_pdf")
