@@ -25,7 +25,6 @@ from services.common.clock import Clock
 from services.common.errors import InvalidInput, NotFound
 from services.common.schemas import load
 from services.common.service import ServiceBase
-from services.common.uow import Database
 from services.passes import exceptions as _passes_errors  # noqa: F401
 
 from . import settings
@@ -40,14 +39,18 @@ from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
+from .waitlist import WaitlistEntrypoints
+from .adapters.waitlist import OfferingDatabase
 
 log = logging.getLogger(__name__)
 
 
 class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
-                          SeatRulesEntrypoints, SubscriptionSeatsEntrypoints, ServiceBase):
+                          SeatRulesEntrypoints, SubscriptionSeatsEntrypoints,
+                          WaitlistEntrypoints, ServiceBase):
     name = "registration"
-    db = Database("registration", metadata, Path(__file__).parent / "migrations")
+    # its units of work offer the seats they free to the waiting list (R3.9)
+    db = OfferingDatabase("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")
