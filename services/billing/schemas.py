@@ -368,3 +368,51 @@ class PaymentsTotal(Contract):
 class PaymentsByCodeReport(_ReportHead):
     items = fields.List(fields.Nested(PaymentsByCodeRow), required=True)
     total = fields.Nested(PaymentsTotal, required=True)
+
+
+# -- fees (R8.1) ----------------------------------------------------------------------------------
+class PayInvoiceRequest(Contract):
+    method = fields.String(required=True, validate=validate.OneOf(
+        ["cash", "card", "account_credit"]))
+    card_token = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(min=1, max=200))
+
+
+class WaiveFeeRequest(Contract):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    waived_by = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=64))
+
+
+class WaiveFeeBody(Contract):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FeeQuery(Contract):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(["owed", "paid", "waived"]))
+    limit = fields.Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, allow_none=True)
+
+
+class FeeOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    account_id = fields.String(required=True)
+    member_id = fields.String(allow_none=True)
+    source_type = fields.String(metadata={"description": "registration | appointment"})
+    source_id = fields.String()
+    kind = fields.String(metadata={"description": "late_cancel | no_show"})
+    amount = Money(required=True)
+    invoice_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "owed | paid | waived"})
+    waived_reason = fields.String(allow_none=True)
+    waived_by = fields.String(allow_none=True)
+    created_at = fields.String()
+
+
+class FeePage(Contract):
+    items = fields.List(fields.Nested(FeeOut), required=True)
+    owed = Money(required=True, metadata={"description": "the open fees' total"})
+    next_cursor = fields.String(allow_none=True)

@@ -42,6 +42,7 @@ from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLe
                                     business_now, cart_dict, checkout_record, item_dict)
 from .adapters.sandbox_provider import provider_for
 from .adapters.subscriptions import SubscriptionRepository, billing_run
+from .fees import FeeEntrypoints
 from .domain import cart as cart_rules
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
@@ -65,7 +66,7 @@ class RetryLater(Exception):
     """An event arrived before what it depends on was committed: requeue it."""
 
 
-class BillingService(ServiceBase):
+class BillingService(FeeEntrypoints, ServiceBase):
     name = "billing"
     db = Database("billing", metadata, Path(__file__).parent / "migrations")
     clock = Clock()

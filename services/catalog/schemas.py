@@ -11,7 +11,7 @@ org's offset, dates ``YYYY-MM-DD``.
 """
 from datetime import timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.schemas import Contract, Money
 
@@ -113,6 +113,29 @@ class CancellationIn(Contract):
     deadline_minutes_before = Count(0, MAX_MINUTES)
 
 
+class FeeIn(Contract):
+    """R8.1: a fixed amount, or a share of the price (whole percent, rounded half up)."""
+    type = fields.String(required=True, validate=validate.OneOf(["fixed", "percent"]))
+    amount = Price(allow_none=True, metadata={"description": "fixed: the fee"})
+    percent = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
+                             metadata={"description": "percent: the share of the price"})
+
+    @validates_schema
+    def _amount_or_percent(self, data, **kwargs):
+        needed = "amount" if data.get("type") == "fixed" else "percent"
+        if data.get(needed) is None:
+            raise ValidationError(f"required for a {data.get('type')} fee", needed)
+
+
+class FeePolicyIn(Contract):
+    """R8.1: inside ``window_minutes_before`` the start, a client's cancellation costs
+    ``late_cancel_fee``; a no-show (marked by staff) costs ``no_show_fee``. Paid with a pass,
+    the use is lost instead."""
+    window_minutes_before = Count(0, MAX_MINUTES, required=True)
+    late_cancel_fee = fields.Nested(FeeIn, allow_none=True, load_default=None)
+    no_show_fee = fields.Nested(FeeIn, allow_none=True, load_default=None)
+
+
 class ALaCarteIn(Contract):
     enabled = fields.Boolean()
     price = Price(allow_none=True)
@@ -122,6 +145,8 @@ class ALaCarteIn(Contract):
                                  metadata={"description": "null: open as soon as published"})
     closes_minutes_before = Count(0, MAX_MINUTES, metadata={"description": "0: until the start"})
     cancellation = fields.Nested(CancellationIn)
+    fees = fields.Nested(FeePolicyIn, allow_none=True, metadata={
+        "description": "late-cancellation and no-show fees (R8.1); null: none"})
 
 
 class ActivityIn(Contract):
@@ -155,6 +180,8 @@ class ServiceIn(Contract):
     duration_minutes = Count(1, MAX_DURATION, required=True)
     price = Price(required=True)
     accounting_code = AccountingCode()
+    fees = fields.Nested(FeePolicyIn, allow_none=True, load_default=None, metadata={
+        "description": "late-cancellation and no-show fees (R8.1); null: none"})
 
 
 class PassTypeIn(Contract):
@@ -319,6 +346,7 @@ class ALaCarteOut(Schema):
     opens_minutes_before = fields.Integer(allow_none=True)
     closes_minutes_before = fields.Integer()
     cancellation = fields.Nested(CancellationOut)
+    fees = fields.Dict(allow_none=True)
 
 
 class ActivityOut(Schema):
@@ -411,6 +439,7 @@ class ServiceOut(Schema):
     duration_minutes = fields.Integer()
     price = fields.Integer()
     accounting_code = fields.String(allow_none=True)
+    fees = fields.Dict(allow_none=True)
 
 
 class PassTypeOut(Schema):

@@ -165,3 +165,15 @@ class WaitlistEntryNotFound(NotFound):
 class WaitlistEntryNotWaiting(BusinessRuleViolation):
     """Staff offer a seat by hand to an entry that is no longer waiting."""
     code = "waitlist_entry_not_waiting"
+
+
+# -- policies (R8.1) ------------------------------------------------------------------------------
+@remote_error
+class NoShowTooEarly(BusinessRuleViolation):
+    code = "no_show_too_early"
+
+
+@remote_error
+class NoShowNotAllowed(BusinessRuleViolation):
+    """Only a confirmed à la carte registration is marked a no-show."""
+    code = "no_show_not_allowed"

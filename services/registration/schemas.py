@@ -119,6 +119,10 @@ class RegistrationOut(Contract):
     cancelled_by = fields.String(allow_none=True, metadata={
         "description": "client | staff | invoice_void | subscription_end"})
     refund_to_credit = Money(allow_none=True)
+    fee = fields.Dict(allow_none=True, metadata={
+        "description": "R8.1: what a late cancellation or a no-show cost: {kind, amount, "
+                       "use_lost}"})
+    no_show_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 class RegistrationPage(Contract):

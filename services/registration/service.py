@@ -40,6 +40,7 @@ from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
 from .waitlist import WaitlistEntrypoints
+from .policies import PolicyEntrypoints, late_cancel_fee
 from .adapters.waitlist import OfferingDatabase
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                           SeatRulesEntrypoints, SubscriptionSeatsEntrypoints,
-                          WaitlistEntrypoints, ServiceBase):
+                          WaitlistEntrypoints, PolicyEntrypoints, ServiceBase):
     name = "registration"
     # its units of work offer the seats they free to the waiting list (R3.9)
     db = OfferingDatabase("registration", metadata, Path(__file__).parent / "migrations")
@@ -319,10 +320,13 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
             if registration.paid_with_type == rules.PASS:
                 restore = data.get("restore_pass_use")
                 registration.restore_pass_use = True if restore is None else restore
+            fee = late_cancel_fee(registration, by, now)  # R8.1
             Seats(uow.session).finish(registration, rules.CANCELLED, now)
             result = registration_dict(registration)
             event = cancelled_event(registration)
             uow.emit("registration_cancelled", event)
+            if fee:
+                uow.emit("fee_incurred", fee)
             uow.commit()
         self._give_pass_use_back("registration_cancelled", event)  # R3.5, R3.6
         return result

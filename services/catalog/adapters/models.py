@@ -73,6 +73,8 @@ class Activity(Base):
     alc_closes_minutes_before: Mapped[int] = mapped_column(Integer)
     alc_cancellation_allowed: Mapped[bool] = mapped_column(Boolean)
     alc_cancellation_deadline_minutes: Mapped[int] = mapped_column(Integer)
+    # R8.1: {window_minutes_before, late_cancel_fee, no_show_fee} or null (no fees)
+    alc_fees = mapped_column(JSON, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
 
@@ -104,6 +106,8 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     price: Mapped[int] = mapped_column(BigInteger)
     accounting_code = mapped_column(String(50), nullable=True)
+    # R8.1: {window_minutes_before, late_cancel_fee, no_show_fee} or null (no fees)
+    fees = mapped_column(JSON, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 

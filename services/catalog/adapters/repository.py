@@ -64,7 +64,8 @@ def activity_spec(row: Activity) -> dict:
             "closes_minutes_before": row.alc_closes_minutes_before,
             "cancellation": {
                 "allowed": row.alc_cancellation_allowed,
-                "deadline_minutes_before": row.alc_cancellation_deadline_minutes}},
+                "deadline_minutes_before": row.alc_cancellation_deadline_minutes},
+            "fees": row.alc_fees},
     }
 
 
@@ -94,6 +95,7 @@ def write_activity(row: Activity, spec: dict):
     row.alc_closes_minutes_before = a.get("closes_minutes_before") or 0
     row.alc_cancellation_allowed = bool(cancellation.get("allowed"))
     row.alc_cancellation_deadline_minutes = cancellation.get("deadline_minutes_before") or 0
+    row.alc_fees = a.get("fees")
 
 
 def pass_terms(row: PassTypeTerms) -> dict:

@@ -86,7 +86,7 @@ def a_la_carte_offering(org_id, activity, occurrence) -> rules.Offering:
         opens_at=opens_at, closes_at=closes_at, eligibility_date=starts_at.date(),
         restrictions=restrictions_of(activity), occurrence_id=occurrence["id"],
         starts_at=starts_at, pass_only=bool(offer.get("pass_only")),
-        cancellation=cancellation_of(activity))
+        cancellation=cancellation_of(activity), fees=offer.get("fees") or None)
 
 
 def person_of(member) -> rules.Person:

@@ -48,6 +48,7 @@ def registration_dict(r: Registration) -> dict:
         "created_at": _iso(r.created_at), "confirmed_at": _iso(r.confirmed_at),
         "ended_at": _iso(r.ended_at), "cancelled_by": r.cancelled_by,
         "refund_to_credit": r.refund_to_credit,
+        "fee": r.fee, "no_show_at": _iso(r.no_show_at),
     }
 
 
@@ -447,4 +448,4 @@ def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seco
                       pay_with.get("subscription_id") if by_subscription else None),
         cancellation_allowed=offering.cancellation.allowed,
         cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
-        created_at=now, updated_at=now)
+        fee_policy=offering.fees, created_at=now, updated_at=now)

@@ -160,7 +160,7 @@ class Waitlist:
             closes_at=offering.closes_at,
             cancellation_allowed=offering.cancellation.allowed,
             cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
-            created_at=now, updated_at=now)
+            fee_policy=offering.fees, created_at=now, updated_at=now)
         self.session.add(entry)
         self.session.flush()
         return entry
@@ -236,7 +236,7 @@ class Waitlist:
             paid_with_type=rules.MONEY, paid_with_id=None,
             cancellation_allowed=entry.cancellation_allowed,
             cancellation_deadline_minutes=entry.cancellation_deadline_minutes,
-            created_at=now, updated_at=now)
+            fee_policy=entry.fee_policy, created_at=now, updated_at=now)
         self.session.add(registration)
         self.session.flush()
         entry.status, entry.registration_id = wl.OFFERED, registration.id

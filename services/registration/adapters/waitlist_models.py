@@ -9,7 +9,7 @@ pool. The order of the list is ``(queued_at, seq)``; positions are computed when
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.types import UTCDateTime
@@ -52,6 +52,7 @@ class WaitlistEntry(Base):
     cancellation_allowed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     cancellation_deadline_minutes: Mapped[int] = mapped_column(Integer, nullable=False,
                                                                default=0)
+    fee_policy = mapped_column(JSON, nullable=True)  # R8.1, copied onto the offered hold
     # the offer
     registration_id: Mapped[str] = mapped_column(String(40), nullable=True)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
