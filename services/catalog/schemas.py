@@ -99,6 +99,16 @@ class ScheduleIn(Contract):
     excluded_dates = fields.List(fields.Date(), validate=validate.Length(max=1000))
 
 
+class SessionCancellationIn(Contract):
+    """R8.2: clients may cancel a session registration (yes/no) until
+    ``deadline_minutes_before`` the start of the session's last occurrence, refunded to their
+    credit: the whole price, prorated on the occurrences left, or nothing."""
+    allowed = fields.Boolean(required=True)
+    deadline_minutes_before = Count(0, MAX_MINUTES, load_default=0)
+    refund = fields.String(load_default="none",
+                           validate=validate.OneOf(["whole", "prorated", "none"]))
+
+
 class SessionIn(Contract):
     enabled = fields.Boolean()
     price = Price(allow_none=True)
@@ -106,6 +116,8 @@ class SessionIn(Contract):
     opens_at = fields.DateTime(allow_none=True, metadata={
         "description": "RFC 3339; without an offset, read in the org's timezone"})
     closes_at = fields.DateTime(allow_none=True)
+    cancellation = fields.Nested(SessionCancellationIn, allow_none=True, metadata={
+        "description": "cancellation by the client (R8.2); null: staff only"})
 
 
 class CancellationIn(Contract):
@@ -331,6 +343,8 @@ class SessionOut(Schema):
     converted_seats = fields.Integer(metadata={"description": (
         "session seats converted to à la carte seats so far (R2.6); capacity is what is "
         "left")})
+    cancellation = fields.Dict(allow_none=True, metadata={
+        "description": "{allowed, deadline_minutes_before, refund} (R8.2)"})
 
 
 class CancellationOut(Schema):

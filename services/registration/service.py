@@ -32,7 +32,7 @@ from .adapters import offerings, peers
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
 from .appointments import AppointmentEntrypoints
-from .domain import participants, rules
+from .domain import participants, rules, session_cancel
 from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
 from .pass_booking import PassBookingEntrypoints
@@ -302,21 +302,32 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
         account by billing (``refund_to_credit`` in ``registration_cancelled``).
         Cancelling a cancelled registration returns it unchanged."""
         data = load(CancelIn(), data)
+        session_starts = None if data["by_staff"] else \
+            self._session_starts(org_id, registration_id)  # R8.2, asked before the write
         now = self.clock.now()
         with self.db.uow() as uow:
             registration = self._locked(uow.session, org_id, registration_id)
             if registration.status == rules.CANCELLED:
                 return registration_dict(registration)
-            rules.check_cancellable(
-                kind=registration.kind, status=registration.status,
-                by_staff=data["by_staff"], now=now, starts_at=registration.starts_at,
-                policy=rules.CancellationPolicy(
-                    registration.cancellation_allowed,
-                    registration.cancellation_deadline_minutes))
             by = rules.BY_STAFF if data["by_staff"] else rules.BY_CLIENT
+            session_refund = None
+            if by == rules.BY_CLIENT and registration.kind == rules.SESSION and \
+                    registration.status == rules.CONFIRMED:
+                session_refund = session_cancel.refund_for(
+                    (registration.fee_policy or {}).get("session_cancellation"),
+                    registration.price, session_starts or [], now)
+            else:
+                rules.check_cancellable(
+                    kind=registration.kind, status=registration.status,
+                    by_staff=data["by_staff"], now=now, starts_at=registration.starts_at,
+                    policy=rules.CancellationPolicy(
+                        registration.cancellation_allowed,
+                        registration.cancellation_deadline_minutes))
             registration.cancelled_by = by
             registration.refund_to_credit = rules.refund_to_credit(
                 registration.price, registration.paid_with_type, by) or None
+            if session_refund is not None and registration.paid_with_type == rules.MONEY:
+                registration.refund_to_credit = session_refund or None
             if registration.paid_with_type == rules.PASS:
                 restore = data.get("restore_pass_use")
                 registration.restore_pass_use = True if restore is None else restore
@@ -351,6 +362,18 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 items.append(registration_dict(registration))
             uow.commit()
         return {"items": items}
+
+    def _session_starts(self, org_id, registration_id):
+        """The scheduled occurrences' starts of a confirmed session registration's activity
+        (R8.2), or None for anything else."""
+        with self.db.uow(readonly=True) as uow:
+            found = Registrations(uow.session).get(org_id, registration_id)
+            if found is None or found.kind != rules.SESSION or found.status != rules.CONFIRMED:
+                return None
+            activity_id = found.activity_id
+        listed = peers.call(self.catalog, "list_occurrences", org_id, activity_id)
+        return [offerings.parse_time(o["starts_at"]) for o in listed.get("items", [])
+                if o.get("status", "scheduled") == "scheduled"]
 
     @staticmethod
     def _locked(session, org_id, registration_id):

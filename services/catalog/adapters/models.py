@@ -60,6 +60,8 @@ class Activity(Base):
     session_capacity = mapped_column(Integer, nullable=True)
     session_opens_at = mapped_column(UTCDateTime, nullable=True)
     session_closes_at = mapped_column(UTCDateTime, nullable=True)
+    # R8.2: {allowed, deadline_minutes_before, refund: whole | prorated | none} or null
+    session_cancellation = mapped_column(JSON, nullable=True)
     # R2.6: session seats converted to à la carte seats so far (``session_capacity`` is
     # what is left); registration's session pool counts them as taken.
     session_converted: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
