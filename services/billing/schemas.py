@@ -6,6 +6,8 @@ JSON-ready (times as RFC 3339 strings), so dumping them again is the identity.
 """
 from datetime import timezone
 
+from marshmallow import ValidationError, validates_schema
+
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, Money, fields, validate
 
@@ -16,8 +18,20 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 
 
 # -- inputs ---------------------------------------------------------------------------------------
+class WalkInIn(Contract):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
 class CartCreate(Contract):
-    account_id = Id(required=True)
+    account_id = Id(load_default=None, allow_none=True)
+    walk_in = fields.Nested(WalkInIn, load_default=None, allow_none=True, metadata={
+        "description": "R8.3, staff: a walk-in client's name instead of an account"})
+
+    @validates_schema
+    def _account_or_walk_in(self, data, **kwargs):
+        if bool(data.get("account_id")) == bool(data.get("walk_in")):
+            raise ValidationError("give account_id, or walk_in for a walk-in client",
+                                  "account_id")
 
 
 class PayWith(Contract):
@@ -107,6 +121,7 @@ class CartOut(Contract):
     total = Money(required=True)
     currency = fields.String(allow_none=True)
     invoice_id = fields.String(allow_none=True)
+    walk_in = fields.Dict(allow_none=True, metadata={"description": "{name} (R8.3)"})
     created_at = fields.String(metadata={"format": "date-time"})
 
 

@@ -177,3 +177,9 @@ class NoShowTooEarly(BusinessRuleViolation):
 class NoShowNotAllowed(BusinessRuleViolation):
     """Only a confirmed à la carte registration is marked a no-show."""
     code = "no_show_not_allowed"
+
+
+@remote_error
+class WalkInClientRequired(BusinessRuleViolation):
+    """R8.3: a walk-in client (no account) cannot take this seat."""
+    code = "client_required"

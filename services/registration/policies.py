@@ -19,7 +19,8 @@ from services.common.schemas import require_id as _id
 from .adapters import offerings, peers
 from .adapters.repositories import Registrations, Seats, registration_dict
 from .domain import fees, rules
-from .exceptions import NoShowTooEarly, RegistrationNotFound, NoShowNotAllowed
+from .exceptions import (NoShowNotAllowed, NoShowTooEarly, RegistrationNotFound,
+                         WalkInClientRequired)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,29 @@ def late_cancel_fee(registration, by, now):
                            registration.price, registration.paid_with_type == rules.PASS)
     return _registration_fee(registration, fee,
                              credit_expected=bool(registration.refund_to_credit))
+
+
+# -- R8.3: a walk-in client --------------------------------------------------------------------------
+WALK_IN = object()  # the member lookup a walk-in hold does not make
+
+
+def walk_in_person(data) -> rules.Person:
+    return rules.Person(member_id=data["member_id"], account_id=data["account_id"],
+                        first_name=data["walk_in_name"], last_name="", birth_date=None,
+                        gender="unspecified")
+
+
+def check_walk_in(offering, data):
+    """A walk-in client takes a drop-in seat (à la carte, paid on the spot) with no
+    restriction to check: anything else needs a client account (``client_required``)."""
+    r = offering.restrictions
+    restricted = any([r.min_age is not None, r.max_age is not None, r.genders,
+                      r.membership_type_ids, r.skills])
+    if offering.kind != rules.A_LA_CARTE or restricted or \
+            ((data.get("pay_with") or {}).get("type") or rules.MONEY) != rules.MONEY:
+        raise WalkInClientRequired(
+            "this needs a client account (a session, a restricted activity or a pass)",
+            {"reason": "walk_in", "restricted": restricted, "kind": offering.kind})
 
 
 class PolicyEntrypoints:

@@ -34,6 +34,9 @@ class HoldIn(Contract):
     cart_id = Id(load_default=None, allow_none=True)
     cart_item_id = Id(load_default=None, allow_none=True)
     pay_with = fields.Nested(PayWith, load_default=None, allow_none=True)
+    walk_in_name = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(min=1, max=200), metadata={
+                                     "description": "R8.3: a walk-in client (no member)"})
 
     @validates_schema
     def _what_is_held(self, data, **kwargs):

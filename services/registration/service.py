@@ -40,7 +40,8 @@ from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
 from .waitlist import WaitlistEntrypoints
-from .policies import PolicyEntrypoints, late_cancel_fee
+from .policies import (WALK_IN, PolicyEntrypoints, check_walk_in, late_cancel_fee,
+                       walk_in_person)
 from .adapters.waitlist import OfferingDatabase
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,15 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
         return offering, member_reply
 
     def _ask_member(self, org_id, data):
+        if data.get("walk_in_name"):
+            return WALK_IN  # R8.3: nobody to ask for
         if settings.unsafe_capacity_check():
             return None  # the naive path asks later, between its count and its insert
         return peers.start(self.accounts, "get_member", org_id, data["member_id"])
 
     def _person(self, org_id, data, member_reply):
+        if data.get("walk_in_name"):
+            return walk_in_person(data)
         if member_reply is None:
             member_reply = peers.start(self.accounts, "get_member", org_id, data["member_id"])
         member = self._ask(member_reply, "accounts.get_member")
@@ -148,6 +153,8 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
 
     @staticmethod
     def _check(offering, person, data, memberships, now):
+        if data.get("walk_in_name"):
+            check_walk_in(offering, data)
         rules.check_open(offering, now)
         rules.check_payment(offering, data.get("pay_with"))
         rules.check_eligible(offering, person, memberships)
