@@ -522,3 +522,32 @@ def page_of(item_schema, name):
 def items_of(item_schema, name):
     return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema),
                                                        required=True)})
+
+
+# -- edits (future sales only; audited) ------------------------------------------------------------
+class ServicePatch(ServiceIn):
+    """A partial Service: the fields sent change, for appointments booked from now on (a
+    booked appointment keeps the duration and price it was booked with)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class BundleTypePatch(Contract):
+    """Name and accounting code; divisions are what was sold, so a new offer of divisions
+    is a new bundle type."""
+    name = Name()
+    accounting_code = AccountingCode()
+
+
+class MembershipTypePatch(MembershipTypeIn):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class SubscriptionPlanPatch(SubscriptionPlanIn):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
