@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from services.billing.schemas import (FeePage, FeeQuery, InvoiceOut, PayInvoiceRequest,
                                       WaiveFeeBody)
 from services.common.errors import Forbidden
-from services.registration.schemas import AppointmentOut, RegistrationOut
+from services.registration.schemas import AppointmentOut, NoteRequest, RegistrationOut
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
@@ -19,19 +19,22 @@ blp = Blueprint("policies", __name__, url_prefix="/api/v1",
 @blp.route("/orgs/<org>/registrations/<registration_id>/no-show", methods=["POST"])
 @authorize(*STAFF)
 @idempotent
+@blp.arguments(NoteRequest)
 @blp.response(200, RegistrationOut)
-def registration_no_show(org, registration_id):
+def registration_no_show(body, org, registration_id):
     """Staff mark a confirmed à la carte registration a no-show once its occurrence has
     started (``no_show_too_early``, ``no_show_not_allowed``). The offer's no-show fee
     applies: money (an invoice, see ``fee``) or, paid with a pass, the use is lost."""
-    return call("registration", "mark_registration_no_show", org, registration_id)
+    return call("registration", "mark_registration_no_show", org, registration_id,
+                note=body.get("note"))
 
 
 @blp.route("/orgs/<org>/appointments/<appointment_id>/no-show", methods=["POST"])
 @authorize(*STAFF)
 @idempotent
+@blp.arguments(NoteRequest)
 @blp.response(200, AppointmentOut)
-def appointment_no_show(org, appointment_id):
+def appointment_no_show(body, org, appointment_id):
     """Staff mark a booked appointment a no-show once it has started; the service's no-show
     fee applies (an appointment covered by a bundle gets its use back and costs nothing)."""
     return call("registration", "mark_no_show", org, appointment_id)

@@ -4,8 +4,8 @@ claimed by adding the same occurrence (or session) for that member to a cart, as
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
-from services.registration.schemas import (WaitlistEntryOut, WaitlistJoinRequest,
-                                           WaitlistPage, WaitlistQuery)
+from services.registration.schemas import (NoteRequest, WaitlistEntryOut,
+                                           WaitlistJoinRequest, WaitlistPage, WaitlistQuery)
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
@@ -102,8 +102,9 @@ def leave(org, entry_id):
 @blp.route("/orgs/<org>/waitlist/<entry_id>/offer", methods=["POST"])
 @authorize(*STAFF)
 @idempotent
+@blp.arguments(NoteRequest)
 @blp.response(200, WaitlistEntryOut)
-def offer(org, entry_id):
+def offer(body, org, entry_id):
     """Staff offer a free seat to this waiting member now, ahead of the list's order
     when one is free, else it is first in line for the next (never past capacity)."""
-    return call("registration", "offer_waitlist_seat", org, entry_id)
+    return call("registration", "offer_waitlist_seat", org, entry_id, note=body.get("note"))

@@ -89,7 +89,7 @@ class PolicyEntrypoints:
     """Needs ``db``, ``clock``, ``catalog`` (the service's dependencies)."""
 
     @rpc
-    def mark_registration_no_show(self, org_id, registration_id):
+    def mark_registration_no_show(self, org_id, registration_id, note=None):
         """Staff mark a confirmed à la carte registration a no-show, once its occurrence has
         started (``no_show_too_early``); the seat stays taken. The offer's no-show fee
         applies (R8.1). Marking again changes nothing."""
@@ -118,7 +118,8 @@ class PolicyEntrypoints:
                 registration.fee_policy, registration.price,
                 registration.paid_with_type == rules.PASS))
             result = registration_dict(registration)
-            uow.emit("registration_no_show", result)
+            uow.emit("registration_no_show",
+                     dict(result, note=str(note)[:500] if note else None))
             if fee:
                 uow.emit("fee_incurred", fee)
             uow.commit()

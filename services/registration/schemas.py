@@ -356,3 +356,10 @@ class WaitlistEntryOut(Contract):
 class WaitlistPage(Contract):
     items = fields.List(fields.Nested(WaitlistEntryOut), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+class NoteRequest(Contract):
+    """An optional note with a staff action: kept in the ``registration_no_show`` and
+    ``waitlist_seat_offered`` events (not on an appointment's no-show)."""
+    note = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=500))

@@ -130,7 +130,7 @@ class WaitlistEntrypoints:
         return {"items": items, "next_cursor": next_cursor}
 
     @rpc
-    def offer_waitlist_seat(self, org_id, entry_id):
+    def offer_waitlist_seat(self, org_id, entry_id, note=None):
         """Staff offer a seat by hand: the entry goes first in line and, if a seat is free
         (after refreshing the capacity from the catalog), is offered it now; otherwise it
         gets the next seat freed (``position`` 1). Never past capacity.
@@ -154,7 +154,8 @@ class WaitlistEntrypoints:
             lists.to_front(entry, now)
             if capacity is not None:
                 seats.set_capacity(pool_id, capacity, now)
-            lists.fill(seats, pool_id, now, first_id=entry_id, by=wl.BY_STAFF)
+            lists.fill(seats, pool_id, now, first_id=entry_id, by=wl.BY_STAFF,
+                       note=str(note)[:500] if note else None)
             result = entry_dict(entry, lists.position(entry),
                                 rules.HELD if entry.status == wl.OFFERED else None)
             uow.commit()

@@ -208,7 +208,8 @@ def test_a_full_session_has_its_list_and_a_raised_capacity_is_offered(org, staff
     events.wait_for("waitlist_seat_offered", lambda e: e["data"]["id"] == entries[0]["id"])
 
     # staff offer by hand: the third goes first in line (no seat is free: the next one)
-    moved = staff.ok("POST", org.path(f"/waitlist/{entries[2]['id']}/offer"))
+    moved = staff.ok("POST", org.path(f"/waitlist/{entries[2]['id']}/offer"),
+                     json={"note": "her sister is already in the class"})
     assert (moved["status"], moved["position"]) == ("waiting", 1)
     assert entry(staff, org, entries[1]["id"])["position"] == 2
     org.admin.ok("PATCH", org.path(f"/activities/{activity['id']}"),
@@ -217,7 +218,7 @@ def test_a_full_session_has_its_list_and_a_raised_capacity_is_offered(org, staff
                               lambda e: e["data"]["activity_id"] == activity["id"]
                               and e["data"]["id"] != entries[0]["id"])["data"]
     assert offered["id"] == entries[2]["id"]
-    error_of(staff.post(org.path(f"/waitlist/{entries[2]['id']}/offer")), 409,
+    error_of(staff.post(org.path(f"/waitlist/{entries[2]['id']}/offer"), json={}), 409,
              "waitlist_entry_not_waiting")
     # the offered member claims the session seat in a cart at the desk, paid cash
     cart = shop.new_cart(staff, org, waiting[2]["id"])

@@ -191,7 +191,7 @@ class Waitlist:
                 self.end(entry, wl.LAPSED, now)
                 self._emit("waitlist_offer_lapsed", dict(entry_dict(entry), reason=status))
 
-    def fill(self, seats, pool_id, now, first_id=None, by=wl.BY_WAITLIST):
+    def fill(self, seats, pool_id, now, first_id=None, by=wl.BY_WAITLIST, note=None):
         """Offer the pool's free seats to the people waiting (see domain/waitlist.py);
         ``seats`` is the caller's :class:`Seats`. Returns the entries offered a seat."""
         pool = seats.lock_pool(pool_id)
@@ -220,7 +220,8 @@ class Waitlist:
             household = [e.member_id for e in still.values()
                          if e.account_id == entry.account_id]
             self._emit("waitlist_seat_offered",
-                       dict(entry_dict(entry), household_still_waiting=household))
+                       dict(entry_dict(entry), household_still_waiting=household,
+                            **({"note": note} if note else {})))
         return offered
 
     def _offer(self, entry, now, by):
