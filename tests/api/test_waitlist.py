@@ -229,3 +229,24 @@ def test_a_full_session_has_its_list_and_a_raised_capacity_is_offered(org, staff
     assert paid.status_code == 200, paid.text
     assert paid.json()["registrations"][0]["id"] == \
         entry(staff, org, entries[2]["id"])["registration_id"]
+
+
+def test_an_unclaimed_offer_lapses_and_passes_to_the_next(org, staff, api, events, stack):
+    """With offers lasting 2 seconds (and the hold sweep every second), an offer nobody
+    claims expires by itself and the seat is offered to the next in line."""
+    from tests.services.test_registration_support import registration_running_with
+
+    with registration_running_with(stack, CARNET_WAITLIST_OFFER_SECONDS=2,
+                                   CARNET_HOLD_SWEEP_INTERVAL=1):
+        _, occurrence, (sold,) = full_occurrence(org, staff)
+        waiting = [shop.household(staff, org) for _ in range(2)]
+        entries = [join(staff, org, a["members"][0]["id"], occurrence["id"]).json()
+                   for a in waiting]
+        staff.ok("POST", org.path(f"/registrations/{sold['registrations'][0]['id']}/cancel"),
+                 json={})
+        events.wait_for("waitlist_seat_offered", lambda e: e["data"]["id"] == entries[0]["id"])
+        lapsed = events.wait_for("waitlist_offer_lapsed",
+                                 lambda e: e["data"]["id"] == entries[0]["id"])["data"]
+        assert lapsed["reason"] == "expired"
+        events.wait_for("waitlist_seat_offered", lambda e: e["data"]["id"] == entries[1]["id"])
+        assert entry(staff, org, entries[0]["id"])["status"] == "lapsed"
