@@ -36,8 +36,12 @@ def _cart_access(org, cart_id):
 @blp.arguments(CartCreate)
 @blp.response(201, CartOut)
 def create_cart(body, org):
-    """A cart for an account (a customer's own, or any account for staff)."""
-    ensure_account_access(body["account_id"])
+    """A cart for an account (a customer's own, or any account for staff), or, at the
+    counter, for a walk-in client with a name only (``walk_in: {name}``, staff, R8.3)."""
+    if body.get("walk_in") and not current_principal().is_staff:
+        raise Forbidden("walk-in sales are made at the counter", {"walk_in": ["staff only"]})
+    if body.get("account_id"):
+        ensure_account_access(body["account_id"])
     return call("billing", "create_cart", org, body)
 
 

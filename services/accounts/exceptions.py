@@ -37,3 +37,12 @@ class StaffNotFound(NotFound):
 class EmailAlreadyRegistered(BusinessRuleViolation):
     """Owner emails are unique per org, case-insensitively (R1.2)."""
     code = "email_already_registered"
+
+
+from services.common.errors import InvalidInput as _InvalidInput  # noqa: E402
+
+
+@remote_error
+class InvalidResetToken(_InvalidInput):
+    """A password-reset link unknown, used or expired (400)."""
+    code = "invalid_reset_token"

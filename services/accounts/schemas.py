@@ -139,3 +139,61 @@ class StaffList(Contract):
 
 class MemberList(Contract):
     items = fields.List(fields.Nested(MemberOut), required=True)
+
+
+# -- edits, audit, password reset (issue 17) --------------------------------------------------------
+class AccountPatch(Contract):
+    email = EmailAddress(validate=validate.Length(max=254))
+    name = Text(validate=validate.Length(min=1, max=200))
+
+
+class MemberPatch(MemberCreate):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class StaffPatch(Contract):
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AuditQuery(Contract):
+    entity = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(min=1, max=40))
+    entity_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=64))
+    limit = fields.Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, allow_none=True)
+
+
+class AuditEntryOut(Contract):
+    id = fields.String(required=True)
+    entity = fields.String(required=True, metadata={
+        "description": "account | member | staff | service | bundle_type | membership_type "
+                       "| subscription_plan"})
+    entity_id = fields.String(required=True)
+    action = fields.String(required=True)
+    actor = fields.String(allow_none=True, metadata={"description": "role:subject"})
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    occurred_at = fields.String(required=True)
+
+
+class AuditPage(Contract):
+    items = fields.List(fields.Nested(AuditEntryOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class PasswordResetRequest(Contract):
+    org_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class PasswordResetConfirm(Contract):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(required=True, validate=_password)
+
+
+class AcceptedOut(Contract):
+    status = fields.String(required=True)

@@ -15,6 +15,7 @@ from services.common.types import new_id
 from services.common.uow import Database
 
 from . import schemas
+from .policies import AccountPolicyEntrypoints
 from .adapters import passwords
 from .adapters.models import Account, ApiKey, Member, StaffMember, metadata
 from .adapters.repositories import (AccountRepository, ApiKeyRepository, StaffRepository,
@@ -45,7 +46,7 @@ def _new_member(org_id, account_id, position, data, now):
                   skills=people.normalize_skills(data["skills"]), created_at=now)
 
 
-class AccountsService(ServiceBase):
+class AccountsService(AccountPolicyEntrypoints, ServiceBase):
     name = "accounts"
     db = Database("accounts", metadata, Path(__file__).parent / "migrations")
     clock = Clock()

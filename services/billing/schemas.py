@@ -6,6 +6,8 @@ JSON-ready (times as RFC 3339 strings), so dumping them again is the identity.
 """
 from datetime import timezone
 
+from marshmallow import ValidationError, validates_schema
+
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, Money, fields, validate
 
@@ -16,8 +18,20 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 
 
 # -- inputs ---------------------------------------------------------------------------------------
+class WalkInIn(Contract):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
 class CartCreate(Contract):
-    account_id = Id(required=True)
+    account_id = Id(load_default=None, allow_none=True)
+    walk_in = fields.Nested(WalkInIn, load_default=None, allow_none=True, metadata={
+        "description": "R8.3, staff: a walk-in client's name instead of an account"})
+
+    @validates_schema
+    def _account_or_walk_in(self, data, **kwargs):
+        if bool(data.get("account_id")) == bool(data.get("walk_in")):
+            raise ValidationError("give account_id, or walk_in for a walk-in client",
+                                  "account_id")
 
 
 class PayWith(Contract):
@@ -107,6 +121,7 @@ class CartOut(Contract):
     total = Money(required=True)
     currency = fields.String(allow_none=True)
     invoice_id = fields.String(allow_none=True)
+    walk_in = fields.Dict(allow_none=True, metadata={"description": "{name} (R8.3)"})
     created_at = fields.String(metadata={"format": "date-time"})
 
 
@@ -428,3 +443,49 @@ class ReceiptOut(Contract):
     filename = fields.String(required=True, metadata={"description": "receipt-<number>.pdf"})
     content_base64 = fields.String(required=True)
     locale = fields.String(required=True, metadata={"description": "fr | en"})
+# -- fees (R8.1) ----------------------------------------------------------------------------------
+class PayInvoiceRequest(Contract):
+    method = fields.String(required=True, validate=validate.OneOf(
+        ["cash", "card", "account_credit"]))
+    card_token = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(min=1, max=200))
+
+
+class WaiveFeeRequest(Contract):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    waived_by = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=64))
+
+
+class WaiveFeeBody(Contract):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FeeQuery(Contract):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(["owed", "paid", "waived"]))
+    limit = fields.Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, allow_none=True)
+
+
+class FeeOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    account_id = fields.String(required=True)
+    member_id = fields.String(allow_none=True)
+    source_type = fields.String(metadata={"description": "registration | appointment"})
+    source_id = fields.String()
+    kind = fields.String(metadata={"description": "late_cancel | no_show"})
+    amount = Money(required=True)
+    invoice_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "owed | paid | waived"})
+    waived_reason = fields.String(allow_none=True)
+    waived_by = fields.String(allow_none=True)
+    created_at = fields.String()
+
+
+class FeePage(Contract):
+    items = fields.List(fields.Nested(FeeOut), required=True)
+    owed = Money(required=True, metadata={"description": "the open fees' total"})
+    next_cursor = fields.String(allow_none=True)

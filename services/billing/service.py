@@ -44,6 +44,7 @@ from .adapters.repositories import (CartRepository, CheckoutRepository, CreditLe
                                     business_now, cart_dict, checkout_record, item_dict)
 from .adapters.sandbox_provider import provider_for
 from .adapters.subscriptions import SubscriptionRepository, billing_run
+from .fees import FeeEntrypoints
 from .domain import cart as cart_rules
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
@@ -68,7 +69,7 @@ class RetryLater(Exception):
     """An event arrived before what it depends on was committed: requeue it."""
 
 
-class BillingService(ServiceBase):
+class BillingService(FeeEntrypoints, ServiceBase):
     name = "billing"
     db = Database("billing", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
@@ -120,14 +121,20 @@ class BillingService(ServiceBase):
         org_id = _id("org_id", org_id)
         data = load(schemas.CartCreate(), data)
         currency = self._currency(org_id)  # an unknown org is not_found
-        try:
-            self._call(self.accounts, "accounts", "get_account", org_id, data["account_id"])
-        except NotFound:
-            raise InvalidBillingInput("the request is not valid",
-                                      {"account_id": ["no such account in this organisation"]})
+        walk_in = (data.get("walk_in") or {}).get("name")
+        if walk_in:  # R8.3: no household; the cart's own id stands for the client
+            data["account_id"] = new_id("walkin")
+        else:
+            try:
+                self._call(self.accounts, "accounts", "get_account", org_id,
+                           data["account_id"])
+            except NotFound:
+                raise InvalidBillingInput("the request is not valid", {
+                    "account_id": ["no such account in this organisation"]})
         now = self.clock.now()
         cart = Cart(id=new_id("crt"), org_id=org_id, account_id=data["account_id"],
-                    status=cart_rules.OPEN, currency=currency, created_at=now, updated_at=now)
+                    status=cart_rules.OPEN, currency=currency, created_at=now, updated_at=now,
+                    walk_in_name=walk_in)
         with self.db.uow() as uow:
             CartRepository(uow.session).add(cart)
             result = cart_dict(cart, [])
@@ -149,6 +156,9 @@ class BillingService(ServiceBase):
     def add_item(self, org_id, cart_id, data):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CartItemCreate(), data)
+        walk_in = self._walk_in_of(org_id, cart_id)
+        if walk_in is not None:  # R8.3: a drop-in seat only, for the named walk-in client
+            data = cart_rules.walk_in_item(data, walk_in[0])
         kind = cart_rules.check_item_request(data)
         pay_with = cart_rules.pay_with_of(data)
         with self.db.uow(readonly=True) as uow:
@@ -171,6 +181,8 @@ class BillingService(ServiceBase):
         subscription_id = self._covering_subscription(org_id, data) if covered else None
         hold_request = cart_rules.hold_request(kind, data, cart, item_id, subscription_id) \
             if kind.places_hold else None
+        if walk_in is not None:
+            hold_request["walk_in_name"] = walk_in[1]
         if not kind.places_hold:  # R6.3: sold at checkout, priced from the catalog now
             return self._add_sold_item(org_id, cart_id, item_id, kind, data, account_id)
         seats = self._seats()
@@ -219,6 +231,14 @@ class BillingService(ServiceBase):
                 log.warning("could not release hold %s; it will expire", hold["id"])
             raise
         return dump(schemas.CartItemOut(), result)
+
+    def _walk_in_of(self, org_id, cart_id):
+        """(account id, name) of a walk-in client's cart (R8.3), else None."""
+        with self.db.uow(readonly=True) as uow:
+            cart = CartRepository(uow.session).get(org_id, cart_id)
+            if cart is None or not cart.walk_in_name:
+                return None
+            return cart.account_id, cart.walk_in_name
 
     def _covering_subscription(self, org_id, data):
         """The member's active subscription whose plan includes the occurrence's activity

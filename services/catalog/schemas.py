@@ -11,7 +11,7 @@ org's offset, dates ``YYYY-MM-DD``.
 """
 from datetime import timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.schemas import Contract, Money
 
@@ -132,6 +132,16 @@ class ScheduleIn(Contract):
     excluded_dates = fields.List(fields.Date(), validate=validate.Length(max=1000))
 
 
+class SessionCancellationIn(Contract):
+    """R8.2: clients may cancel a session registration (yes/no) until
+    ``deadline_minutes_before`` the start of the session's last occurrence, refunded to their
+    credit: the whole price, prorated on the occurrences left, or nothing."""
+    allowed = fields.Boolean(required=True)
+    deadline_minutes_before = Count(0, MAX_MINUTES, load_default=0)
+    refund = fields.String(load_default="none",
+                           validate=validate.OneOf(["whole", "prorated", "none"]))
+
+
 class SessionIn(Contract):
     enabled = fields.Boolean()
     price = Price(allow_none=True)
@@ -139,11 +149,36 @@ class SessionIn(Contract):
     opens_at = fields.DateTime(allow_none=True, metadata={
         "description": "RFC 3339; without an offset, read in the org's timezone"})
     closes_at = fields.DateTime(allow_none=True)
+    cancellation = fields.Nested(SessionCancellationIn, allow_none=True, metadata={
+        "description": "cancellation by the client (R8.2); null: staff only"})
 
 
 class CancellationIn(Contract):
     allowed = fields.Boolean()
     deadline_minutes_before = Count(0, MAX_MINUTES)
+
+
+class FeeIn(Contract):
+    """R8.1: a fixed amount, or a share of the price (whole percent, rounded half up)."""
+    type = fields.String(required=True, validate=validate.OneOf(["fixed", "percent"]))
+    amount = Price(allow_none=True, metadata={"description": "fixed: the fee"})
+    percent = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
+                             metadata={"description": "percent: the share of the price"})
+
+    @validates_schema
+    def _amount_or_percent(self, data, **kwargs):
+        needed = "amount" if data.get("type") == "fixed" else "percent"
+        if data.get(needed) is None:
+            raise ValidationError(f"required for a {data.get('type')} fee", needed)
+
+
+class FeePolicyIn(Contract):
+    """R8.1: inside ``window_minutes_before`` the start, a client's cancellation costs
+    ``late_cancel_fee``; a no-show (marked by staff) costs ``no_show_fee``. Paid with a pass,
+    the use is lost instead."""
+    window_minutes_before = Count(0, MAX_MINUTES, required=True)
+    late_cancel_fee = fields.Nested(FeeIn, allow_none=True, load_default=None)
+    no_show_fee = fields.Nested(FeeIn, allow_none=True, load_default=None)
 
 
 class ALaCarteIn(Contract):
@@ -155,6 +190,8 @@ class ALaCarteIn(Contract):
                                  metadata={"description": "null: open as soon as published"})
     closes_minutes_before = Count(0, MAX_MINUTES, metadata={"description": "0: until the start"})
     cancellation = fields.Nested(CancellationIn)
+    fees = fields.Nested(FeePolicyIn, allow_none=True, metadata={
+        "description": "late-cancellation and no-show fees (R8.1); null: none"})
 
 
 class ActivityIn(Contract):
@@ -190,6 +227,8 @@ class ServiceIn(Contract):
     price = Price(required=True)
     accounting_code = AccountingCode()
     tax_codes = TaxCodes()
+    fees = fields.Nested(FeePolicyIn, allow_none=True, load_default=None, metadata={
+        "description": "late-cancellation and no-show fees (R8.1); null: none"})
 
 
 class PassTypeIn(Contract):
@@ -353,6 +392,8 @@ class SessionOut(Schema):
     converted_seats = fields.Integer(metadata={"description": (
         "session seats converted to à la carte seats so far (R2.6); capacity is what is "
         "left")})
+    cancellation = fields.Dict(allow_none=True, metadata={
+        "description": "{allowed, deadline_minutes_before, refund} (R8.2)"})
 
 
 class CancellationOut(Schema):
@@ -368,6 +409,7 @@ class ALaCarteOut(Schema):
     opens_minutes_before = fields.Integer(allow_none=True)
     closes_minutes_before = fields.Integer()
     cancellation = fields.Nested(CancellationOut)
+    fees = fields.Dict(allow_none=True)
 
 
 class ActivityOut(Schema):
@@ -464,6 +506,7 @@ class ServiceOut(Schema):
     accounting_code = fields.String(allow_none=True)
     tax_codes = fields.List(fields.String(), allow_none=True, metadata={
         "description": "null: all the org's taxes; []: exempt (R7.1)"})
+    fees = fields.Dict(allow_none=True)
 
 
 class PassTypeOut(Schema):
@@ -540,3 +583,32 @@ def page_of(item_schema, name):
 def items_of(item_schema, name):
     return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema),
                                                        required=True)})
+
+
+# -- edits (future sales only; audited) ------------------------------------------------------------
+class ServicePatch(ServiceIn):
+    """A partial Service: the fields sent change, for appointments booked from now on (a
+    booked appointment keeps the duration and price it was booked with)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class BundleTypePatch(Contract):
+    """Name and accounting code; divisions are what was sold, so a new offer of divisions
+    is a new bundle type."""
+    name = Name()
+    accounting_code = AccountingCode()
+
+
+class MembershipTypePatch(MembershipTypeIn):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class SubscriptionPlanPatch(SubscriptionPlanIn):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)

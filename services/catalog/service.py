@@ -19,6 +19,7 @@ from services.common.uow import Database
 # Registered so that registration's errors arrive here as themselves.
 from services.registration import exceptions as registration_errors
 
+from .edits import CatalogEditEntrypoints
 from . import schemas
 from .adapters import peers
 from .adapters.models import (Activity, BundleType, MembershipType, Occurrence, Org, PassType,
@@ -102,7 +103,7 @@ def _page_args(limit, cursor):
     return args.get("limit"), args.get("cursor")
 
 
-class CatalogService(ServiceBase):
+class CatalogService(CatalogEditEntrypoints, ServiceBase):
     name = "catalog"
     db = Database("catalog", metadata, Path(__file__).parent / "migrations")
     clock = Clock()

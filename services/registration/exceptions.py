@@ -141,3 +141,45 @@ class BundleChangeInProgress(BusinessRuleViolation):
     """A bundle is being applied, removed or used on this appointment by another request;
     try again (details.bundle_status)."""
     code = "bundle_change_in_progress"
+
+
+# -- the waiting list (R3.9) ----------------------------------------------------------------------
+@remote_error
+class SeatsAvailable(BusinessRuleViolation):
+    """Joining the waiting list of a pool that has a free seat: book it instead."""
+    code = "seats_available"
+
+
+@remote_error
+class AlreadyWaiting(BusinessRuleViolation):
+    """The member is already on this waiting list (waiting, or offered a seat)."""
+    code = "already_waiting"
+
+
+@remote_error
+class WaitlistEntryNotFound(NotFound):
+    code = "not_found"
+
+
+@remote_error
+class WaitlistEntryNotWaiting(BusinessRuleViolation):
+    """Staff offer a seat by hand to an entry that is no longer waiting."""
+    code = "waitlist_entry_not_waiting"
+
+
+# -- policies (R8.1) ------------------------------------------------------------------------------
+@remote_error
+class NoShowTooEarly(BusinessRuleViolation):
+    code = "no_show_too_early"
+
+
+@remote_error
+class NoShowNotAllowed(BusinessRuleViolation):
+    """Only a confirmed à la carte registration is marked a no-show."""
+    code = "no_show_not_allowed"
+
+
+@remote_error
+class WalkInClientRequired(BusinessRuleViolation):
+    """R8.3: a walk-in client (no account) cannot take this seat."""
+    code = "client_required"

@@ -34,6 +34,9 @@ class HoldIn(Contract):
     cart_id = Id(load_default=None, allow_none=True)
     cart_item_id = Id(load_default=None, allow_none=True)
     pay_with = fields.Nested(PayWith, load_default=None, allow_none=True)
+    walk_in_name = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(min=1, max=200), metadata={
+                                     "description": "R8.3: a walk-in client (no member)"})
 
     @validates_schema
     def _what_is_held(self, data, **kwargs):
@@ -119,6 +122,10 @@ class RegistrationOut(Contract):
     cancelled_by = fields.String(allow_none=True, metadata={
         "description": "client | staff | invoice_void | subscription_end"})
     refund_to_credit = Money(allow_none=True)
+    fee = fields.Dict(allow_none=True, metadata={
+        "description": "R8.1: what a late cancellation or a no-show cost: {kind, amount, "
+                       "use_lost}"})
+    no_show_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 class RegistrationPage(Contract):
@@ -287,3 +294,72 @@ class RegistrationReport(Contract):
     items = fields.List(fields.Nested(OccurrenceCounts), required=True, metadata={
         "description": "per occurrence: confirmed session registrations (each counts in "
                        "every occurrence) and à la carte registrations"})
+
+
+# -- the waiting list (R3.9) ----------------------------------------------------------------------
+class WaitlistJoinIn(Contract):
+    kind = fields.String(required=True, validate=validate.OneOf(rules.KINDS))
+    member_id = Id(required=True)
+    account_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "the caller's account (a customer); staff: the member's own"})
+    activity_id = Id(load_default=None, allow_none=True)
+    occurrence_id = Id(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _what(self, data, **kwargs):
+        needed = "activity_id" if data.get("kind") == rules.SESSION else "occurrence_id"
+        if not data.get(needed):
+            raise ValidationError(f"required for a {data.get('kind')} waiting list", needed)
+
+
+class WaitlistJoinRequest(Contract):
+    member_id = Id(required=True)
+
+
+class WaitlistQuery(Contract):
+    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        ["waiting", "offered", "claimed", "lapsed", "left", "closed", "live", "all"]),
+        metadata={"description": "default: live (waiting and offered)"})
+    limit = fields.Integer(load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, allow_none=True)
+
+
+class WaitlistEntryOut(Contract):
+    id = fields.String(required=True)
+    org_id = fields.String()
+    kind = fields.String(required=True)
+    pool_id = fields.String()
+    activity_id = fields.String(required=True)
+    occurrence_id = fields.String(allow_none=True)
+    member_id = fields.String(required=True)
+    member_name = fields.String(allow_none=True)
+    account_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "waiting | offered | claimed | lapsed | left | closed"})
+    position = fields.Integer(allow_none=True, metadata={
+        "description": "1 = next to be offered a seat; null when not waiting"})
+    starts_at = fields.String(allow_none=True)
+    description = fields.String()
+    price = Money()
+    registration_id = fields.String(allow_none=True, metadata={
+        "description": "the hold offered (claim it by adding the same occurrence or "
+                       "session for the same member to a cart)"})
+    registration_status = fields.String(allow_none=True)
+    offered_at = fields.String(allow_none=True)
+    offer_expires_at = fields.String(allow_none=True)
+    offered_by = fields.String(allow_none=True)
+    created_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+
+
+class WaitlistPage(Contract):
+    items = fields.List(fields.Nested(WaitlistEntryOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class NoteRequest(Contract):
+    """An optional note with a staff action: kept in the ``registration_no_show`` and
+    ``waitlist_seat_offered`` events (not on an appointment's no-show)."""
+    note = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=500))

@@ -25,7 +25,6 @@ from services.common.clock import Clock
 from services.common.errors import InvalidInput, NotFound
 from services.common.schemas import load
 from services.common.service import ServiceBase
-from services.common.uow import Database
 from services.passes import exceptions as _passes_errors  # noqa: F401
 
 from . import settings
@@ -33,21 +32,27 @@ from .adapters import offerings, peers
 from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
 from .appointments import AppointmentEntrypoints
-from .domain import participants, rules
+from .domain import participants, rules, session_cancel
 from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
 from .pass_booking import PassBookingEntrypoints
 from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
+from .waitlist import WaitlistEntrypoints
+from .policies import (WALK_IN, PolicyEntrypoints, check_walk_in, late_cancel_fee,
+                       walk_in_person)
+from .adapters.waitlist import OfferingDatabase
 
 log = logging.getLogger(__name__)
 
 
 class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
-                          SeatRulesEntrypoints, SubscriptionSeatsEntrypoints, ServiceBase):
+                          SeatRulesEntrypoints, SubscriptionSeatsEntrypoints,
+                          WaitlistEntrypoints, PolicyEntrypoints, ServiceBase):
     name = "registration"
-    db = Database("registration", metadata, Path(__file__).parent / "migrations")
+    # its units of work offer the seats they free to the waiting list (R3.9)
+    db = OfferingDatabase("registration", metadata, Path(__file__).parent / "migrations")
     clock = Clock()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")
@@ -79,11 +84,15 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
         return offering, member_reply
 
     def _ask_member(self, org_id, data):
+        if data.get("walk_in_name"):
+            return WALK_IN  # R8.3: nobody to ask for
         if settings.unsafe_capacity_check():
             return None  # the naive path asks later, between its count and its insert
         return peers.start(self.accounts, "get_member", org_id, data["member_id"])
 
     def _person(self, org_id, data, member_reply):
+        if data.get("walk_in_name"):
+            return walk_in_person(data)
         if member_reply is None:
             member_reply = peers.start(self.accounts, "get_member", org_id, data["member_id"])
         member = self._ask(member_reply, "accounts.get_member")
@@ -144,6 +153,8 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
 
     @staticmethod
     def _check(offering, person, data, memberships, now):
+        if data.get("walk_in_name"):
+            check_walk_in(offering, data)
         rules.check_open(offering, now)
         rules.check_payment(offering, data.get("pay_with"))
         rules.check_eligible(offering, person, memberships)
@@ -298,28 +309,42 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
         account by billing (``refund_to_credit`` in ``registration_cancelled``).
         Cancelling a cancelled registration returns it unchanged."""
         data = load(CancelIn(), data)
+        session_starts = None if data["by_staff"] else \
+            self._session_starts(org_id, registration_id)  # R8.2, asked before the write
         now = self.clock.now()
         with self.db.uow() as uow:
             registration = self._locked(uow.session, org_id, registration_id)
             if registration.status == rules.CANCELLED:
                 return registration_dict(registration)
-            rules.check_cancellable(
-                kind=registration.kind, status=registration.status,
-                by_staff=data["by_staff"], now=now, starts_at=registration.starts_at,
-                policy=rules.CancellationPolicy(
-                    registration.cancellation_allowed,
-                    registration.cancellation_deadline_minutes))
             by = rules.BY_STAFF if data["by_staff"] else rules.BY_CLIENT
+            session_refund = None
+            if by == rules.BY_CLIENT and registration.kind == rules.SESSION and \
+                    registration.status == rules.CONFIRMED:
+                session_refund = session_cancel.refund_for(
+                    (registration.fee_policy or {}).get("session_cancellation"),
+                    registration.price, session_starts or [], now)
+            else:
+                rules.check_cancellable(
+                    kind=registration.kind, status=registration.status,
+                    by_staff=data["by_staff"], now=now, starts_at=registration.starts_at,
+                    policy=rules.CancellationPolicy(
+                        registration.cancellation_allowed,
+                        registration.cancellation_deadline_minutes))
             registration.cancelled_by = by
             registration.refund_to_credit = rules.refund_to_credit(
                 registration.price, registration.paid_with_type, by) or None
+            if session_refund is not None and registration.paid_with_type == rules.MONEY:
+                registration.refund_to_credit = session_refund or None
             if registration.paid_with_type == rules.PASS:
                 restore = data.get("restore_pass_use")
                 registration.restore_pass_use = True if restore is None else restore
+            fee = late_cancel_fee(registration, by, now)  # R8.1
             Seats(uow.session).finish(registration, rules.CANCELLED, now)
             result = registration_dict(registration)
             event = cancelled_event(registration)
             uow.emit("registration_cancelled", event)
+            if fee:
+                uow.emit("fee_incurred", fee)
             uow.commit()
         self._give_pass_use_back("registration_cancelled", event)  # R3.5, R3.6
         return result
@@ -344,6 +369,18 @@ class RegistrationService(AppointmentEntrypoints, PassBookingEntrypoints,
                 items.append(registration_dict(registration))
             uow.commit()
         return {"items": items}
+
+    def _session_starts(self, org_id, registration_id):
+        """The scheduled occurrences' starts of a confirmed session registration's activity
+        (R8.2), or None for anything else."""
+        with self.db.uow(readonly=True) as uow:
+            found = Registrations(uow.session).get(org_id, registration_id)
+            if found is None or found.kind != rules.SESSION or found.status != rules.CONFIRMED:
+                return None
+            activity_id = found.activity_id
+        listed = peers.call(self.catalog, "list_occurrences", org_id, activity_id)
+        return [offerings.parse_time(o["starts_at"]) for o in listed.get("items", [])
+                if o.get("status", "scheduled") == "scheduled"]
 
     @staticmethod
     def _locked(session, org_id, registration_id):

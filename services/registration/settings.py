@@ -32,3 +32,24 @@ def pass_booking_sweep_interval() -> float:
     """Every how many seconds each instance looks for interrupted bookings with a pass
     (``CARNET_PASS_BOOKING_SWEEP_INTERVAL``, default 10). Read at import."""
     return float(config.env("CARNET_PASS_BOOKING_SWEEP_INTERVAL", "10"))
+
+
+def waitlist_offer_seconds() -> int:
+    """How long a seat offered from the waiting list is held for the member (R3.9):
+    ``CARNET_WAITLIST_OFFER_SECONDS``, default 2 hours (never past the registration's
+    close)."""
+    return int(config.env("CARNET_WAITLIST_OFFER_SECONDS", "7200"))
+
+
+def waitlist_sweep_interval() -> float:
+    """Every how many seconds each instance refreshes the capacity of pools with people
+    waiting from the catalog and offers what is free (``CARNET_WAITLIST_SWEEP_INTERVAL``,
+    default 30; catalog events do it at once). Read at import."""
+    return float(config.env("CARNET_WAITLIST_SWEEP_INTERVAL", "30"))
+
+
+def unsafe_waitlist_offer() -> bool:
+    """TEST ONLY (``CARNET_UNSAFE_WAITLIST_OFFER=1``): offer freed seats after the
+    transaction that freed them, in two transactions without the pool's lock; it exists so
+    that the waiting-list race test can show it fails. Never set it anywhere else."""
+    return config.env("CARNET_UNSAFE_WAITLIST_OFFER", "0") == "1"

@@ -50,6 +50,9 @@ class Cart(Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     checkout_id: Mapped[str] = mapped_column(String(40), nullable=True)
     invoice_id: Mapped[str] = mapped_column(String(40), nullable=True)
+    # R8.3: a walk-in client's name (the cart's account_id is then a ``walkin_`` id of its
+    # own, no household)
+    walk_in_name: Mapped[str] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 

@@ -40,7 +40,8 @@ def cart_dict(cart: Cart, items) -> dict:
     return {"id": cart.id, "account_id": cart.account_id, "status": cart.status,
             "items": [item_dict(i) for i in items], "total": cart_rules.total(items),
             "currency": cart.currency, "invoice_id": cart.invoice_id,
-            "created_at": iso(cart.created_at)}
+            "created_at": iso(cart.created_at),
+            "walk_in": {"name": cart.walk_in_name} if cart.walk_in_name else None}
 
 
 def line_dict(line: InvoiceLine) -> dict:

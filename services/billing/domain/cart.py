@@ -204,3 +204,14 @@ def snapshot(items) -> list:
              "member_id": item.member_id, "registration_id": item.registration_id,
              "reference": dict(item.reference or {}), "pay_with": item.pay_with}
             for item in items]
+
+
+def walk_in_item(data: dict, walk_in_id: str) -> dict:
+    """R8.3: a walk-in client buys a drop-in seat (à la carte, paid on the spot) and nothing
+    that needs an account: ``client_required`` for sessions, passes, bundles, memberships,
+    subscriptions, and for paying with a pass. The seat is held for the walk-in's own id."""
+    if data.get("type") != "a_la_carte" or data.get("pay_with"):
+        raise BundleClientRequired(
+            "a walk-in client buys a drop-in seat only; this needs a client account",
+            {"type": data.get("type"), "reason": "walk_in"})
+    return dict(data, member_id=walk_in_id)

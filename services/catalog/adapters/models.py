@@ -66,6 +66,8 @@ class Activity(Base):
     session_capacity = mapped_column(Integer, nullable=True)
     session_opens_at = mapped_column(UTCDateTime, nullable=True)
     session_closes_at = mapped_column(UTCDateTime, nullable=True)
+    # R8.2: {allowed, deadline_minutes_before, refund: whole | prorated | none} or null
+    session_cancellation = mapped_column(JSON, nullable=True)
     # R2.6: session seats converted to à la carte seats so far (``session_capacity`` is
     # what is left); registration's session pool counts them as taken.
     session_converted: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
@@ -80,6 +82,8 @@ class Activity(Base):
     alc_cancellation_allowed: Mapped[bool] = mapped_column(Boolean)
     alc_cancellation_deadline_minutes: Mapped[int] = mapped_column(Integer)
     tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
+    # R8.1: {window_minutes_before, late_cancel_fee, no_show_fee} or null (no fees)
+    alc_fees = mapped_column(JSON, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
 
@@ -112,6 +116,8 @@ class Service(Base):
     price: Mapped[int] = mapped_column(BigInteger)
     accounting_code = mapped_column(String(50), nullable=True)
     tax_codes = mapped_column(JSON, nullable=True)  # R7.1: None = all the org's taxes
+    # R8.1: {window_minutes_before, late_cancel_fee, no_show_fee} or null (no fees)
+    fees = mapped_column(JSON, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
 
 

@@ -69,7 +69,8 @@ def occurrence_view(occurrence, activity, tz, now=None):
 def service_view(service):
     return {"id": service.id, "org_id": service.org_id, "name": service.name,
             "duration_minutes": service.duration_minutes, "price": service.price,
-            "accounting_code": service.accounting_code, "tax_codes": service.tax_codes}
+            "accounting_code": service.accounting_code, "tax_codes": service.tax_codes,
+            "fees": service.fees}
 
 
 def pass_type_view(pass_type, terms, tz):

@@ -56,7 +56,8 @@ def activity_spec(row: Activity) -> dict:
         "schedule": schedule_from_json(row.schedule),
         "session": {"enabled": row.session_enabled, "price": row.session_price,
                     "capacity": row.session_capacity, "opens_at": row.session_opens_at,
-                    "closes_at": row.session_closes_at},
+                    "closes_at": row.session_closes_at,
+                    "cancellation": row.session_cancellation},
         "a_la_carte": {
             "enabled": row.alc_enabled, "price": row.alc_price, "capacity": row.alc_capacity,
             "pass_only": row.alc_pass_only,
@@ -64,7 +65,8 @@ def activity_spec(row: Activity) -> dict:
             "closes_minutes_before": row.alc_closes_minutes_before,
             "cancellation": {
                 "allowed": row.alc_cancellation_allowed,
-                "deadline_minutes_before": row.alc_cancellation_deadline_minutes}},
+                "deadline_minutes_before": row.alc_cancellation_deadline_minutes},
+            "fees": row.alc_fees},
         "tax_codes": row.tax_codes,
     }
 
@@ -85,6 +87,7 @@ def write_activity(row: Activity, spec: dict):
     row.session_capacity = s.get("capacity")
     row.session_opens_at = s.get("opens_at")
     row.session_closes_at = s.get("closes_at")
+    row.session_cancellation = s.get("cancellation")
     a = spec["a_la_carte"]
     cancellation = a.get("cancellation") or DEFAULT_CANCELLATION
     row.alc_enabled = bool(a.get("enabled"))
@@ -96,6 +99,7 @@ def write_activity(row: Activity, spec: dict):
     row.alc_cancellation_allowed = bool(cancellation.get("allowed"))
     row.alc_cancellation_deadline_minutes = cancellation.get("deadline_minutes_before") or 0
     row.tax_codes = spec.get("tax_codes")
+    row.alc_fees = a.get("fees")
 
 
 def pass_terms(row: PassTypeTerms) -> dict:

@@ -23,11 +23,11 @@ from .schedule import CANCELLED, schedule_errors
 DEFAULT_RESTRICTIONS = {"min_age": None, "max_age": None, "genders": [],
                         "membership_type_ids": [], "skills": []}
 DEFAULT_SESSION = {"enabled": False, "price": None, "capacity": None, "opens_at": None,
-                   "closes_at": None}
+                   "closes_at": None, "cancellation": None}
 DEFAULT_CANCELLATION = {"allowed": False, "deadline_minutes_before": 0}
 DEFAULT_A_LA_CARTE = {"enabled": False, "price": None, "capacity": None, "pass_only": False,
                       "opens_minutes_before": None, "closes_minutes_before": 0,
-                      "cancellation": DEFAULT_CANCELLATION}
+                      "cancellation": DEFAULT_CANCELLATION, "fees": None}
 
 # Nested objects a PATCH merges key by key instead of replacing (API.md).
 MERGED = ("restrictions", "session", "a_la_carte", "schedule")

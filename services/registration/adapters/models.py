@@ -13,7 +13,8 @@
 """
 from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Index, Integer, MetaData, String, text)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Index, Integer, MetaData, String,
+                        text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -89,6 +90,10 @@ class Registration(Base):
     cancelled_by: Mapped[str] = mapped_column(String(16), nullable=True)
     refund_to_credit: Mapped[int] = mapped_column(Integer, nullable=True)
     restore_pass_use: Mapped[bool] = mapped_column(Boolean, nullable=True)
+    # R8.1: the offer's fee policy when the seat was booked, and what was incurred
+    fee_policy = mapped_column(JSON, nullable=True)
+    fee = mapped_column(JSON, nullable=True)
+    no_show_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)

@@ -62,7 +62,9 @@ def session_offering(org_id, activity) -> rules.Offering:
         capacity=int(session.get("capacity") or 0) + int(session.get("converted_seats") or 0),
         offered=offered, not_offered_reason=None if offered else "session_not_offered",
         opens_at=opens_at, closes_at=closes_at, eligibility_date=on,
-        restrictions=restrictions_of(activity), cancellation=cancellation_of(activity))
+        restrictions=restrictions_of(activity), cancellation=cancellation_of(activity),
+        fees={"session_cancellation": session["cancellation"]}  # R8.2, kept on the seat
+        if session.get("cancellation") else None)
 
 
 def a_la_carte_offering(org_id, activity, occurrence) -> rules.Offering:
@@ -86,7 +88,7 @@ def a_la_carte_offering(org_id, activity, occurrence) -> rules.Offering:
         opens_at=opens_at, closes_at=closes_at, eligibility_date=starts_at.date(),
         restrictions=restrictions_of(activity), occurrence_id=occurrence["id"],
         starts_at=starts_at, pass_only=bool(offer.get("pass_only")),
-        cancellation=cancellation_of(activity))
+        cancellation=cancellation_of(activity), fees=offer.get("fees") or None)
 
 
 def person_of(member) -> rules.Person:

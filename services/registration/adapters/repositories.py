@@ -25,7 +25,9 @@ from services.common.types import new_id
 
 from ..domain import rules
 from ..exceptions import AlreadyRegistered, HoldExpired, SoldOut
+from .. import settings
 from .models import OccurrenceActivity, Registration, SeatConversion, SeatPool
+from .waitlist import Waitlist, note_freed
 
 
 def _iso(value):
@@ -46,6 +48,7 @@ def registration_dict(r: Registration) -> dict:
         "created_at": _iso(r.created_at), "confirmed_at": _iso(r.confirmed_at),
         "ended_at": _iso(r.ended_at), "cancelled_by": r.cancelled_by,
         "refund_to_credit": r.refund_to_credit,
+        "fee": r.fee, "no_show_at": _iso(r.no_show_at),
     }
 
 
@@ -90,10 +93,12 @@ class Seats:
     def set_capacity(self, pool_id, capacity, now):
         """The catalog's capacity, refreshed on every hold (seat conversions, R2.6, and edits
         apply to the next hold; seats already taken are kept)."""
-        self.session.execute(
+        result = self.session.execute(
             update(SeatPool).where(SeatPool.id == pool_id, SeatPool.capacity != capacity)
             .values(capacity=capacity, updated_at=now)
             .execution_options(synchronize_session=False))
+        if result.rowcount:
+            note_freed(self.session, pool_id)  # a raised capacity goes to the list (R3.9)
 
     def take_seat(self, pool_id, now) -> bool:
         """The conditional update: True if a seat was taken, False if the pool is full."""
@@ -116,6 +121,7 @@ class Seats:
                 update(SeatPool).where(SeatPool.id == pool_id)
                 .values(taken=SeatPool.taken - seats, updated_at=now)
                 .execution_options(synchronize_session=False))
+            note_freed(self.session, pool_id)  # offered to the waiting list at commit (R3.9)
 
     def take_seats(self, pool_id, seats, now) -> bool:
         """R2.6: ``seats`` seats of the pool at once, if that many are free (conditional)."""
@@ -204,14 +210,25 @@ class Seats:
         expired = self.expire_lapsed(pool_id, now, member_id=person.member_id)
         already = AlreadyRegistered("this member is already registered",
                                     {"member_id": person.member_id, "kind": offering.kind})
-        if Registrations(self.session).active_for(pool_id, person.member_id) is not None:
-            raise already
+        if not settings.unsafe_waitlist_offer():
+            Waitlist(self.session).fill(self, pool_id, now)  # people waiting come first
+        active = Registrations(self.session).active_for(pool_id, person.member_id)
+        if active is not None:
+            offer = Waitlist(self.session).offer_of(active.id) \
+                if active.status == rules.HELD and active.cart_id is None else None
+            if offer is None:
+                raise already
+            # R3.9: the seat offered from the waiting list, claimed into this cart
+            return Waitlist(self.session).adopt(active, data, now), expired, False
         if not self.take_seat(pool_id, now):
             # Before refusing, free the pool's lapsed holds (the sweep may not have run yet).
             expired += self.expire_lapsed(pool_id, now)
+            if expired and not settings.unsafe_waitlist_offer():
+                Waitlist(self.session).fill(self, pool_id, now)  # the list first (R3.9)
             if not self.take_seat(pool_id, now):
-                raise SoldOut("no seat is left", {"kind": offering.kind,
-                                                  "capacity": offering.capacity})
+                raise SoldOut("no seat is left", {
+                    "kind": offering.kind, "capacity": offering.capacity,
+                    "waitlist": Waitlist(self.session).waiting_count(pool_id)})
         registration = new_hold(offering, person, data, now, ttl_seconds)
         try:
             self.add_hold(registration)
@@ -431,4 +448,4 @@ def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seco
                       pay_with.get("subscription_id") if by_subscription else None),
         cancellation_allowed=offering.cancellation.allowed,
         cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
-        created_at=now, updated_at=now)
+        fee_policy=offering.fees, created_at=now, updated_at=now)

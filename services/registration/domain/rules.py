@@ -87,6 +87,7 @@ class Offering:
     starts_at: Optional[datetime] = None  # the occurrence's start, org offset kept
     pass_only: bool = False
     cancellation: CancellationPolicy = field(default_factory=CancellationPolicy)
+    fees: Optional[dict] = None  # R8.1: the à la carte offer's fee policy
 
     @property
     def pool_key(self) -> str:
@@ -193,6 +194,8 @@ def pass_credit(event_type: str, data: dict) -> Optional[dict]:
         return None
     by = data.get("cancelled_by")
     if by == BY_CLIENT:
+        if data.get("restore_pass_use") is False:  # R8.1: a late cancellation loses it
+            return None
         return {"force": False, "reason": "booking cancelled by the client"}
     if by == BY_STAFF:
         if data.get("restore_pass_use") is False:
