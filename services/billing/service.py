@@ -50,7 +50,7 @@ from .domain import reports as report_rules
 from .domain import subscriptions as sub_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
-from .domain.payment import ProviderUnavailable, plan_payment
+from .domain.payment import ProviderUnavailable, ensure_method_allowed, plan_payment
 from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
                          InvalidBillingInput, InvoiceNotFound, RefundPending,
@@ -334,12 +334,15 @@ class BillingService(ServiceBase):
 
     # -- checkout ------------------------------------------------------------------------------
     @rpc
-    def checkout(self, org_id, cart_id, data, idempotency_key=None):
+    def checkout(self, org_id, cart_id, data, idempotency_key=None, caller_role=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CheckoutRequest(), data)
-        return self._checkout(org_id, cart_id, data, idempotency_key, self._outcome)
+        return self._checkout(org_id, cart_id, data, idempotency_key, self._outcome,
+                              caller_role)
 
-    def _checkout(self, org_id, cart_id, data, idempotency_key, outcome):
+    def _checkout(self, org_id, cart_id, data, idempotency_key, outcome, caller_role=None):
+        # R6.7 before anything is locked, held, debited or charged
+        ensure_method_allowed(caller_role, data["payment"]["method"])
         if idempotency_key is not None and (not isinstance(idempotency_key, str)
                                             or not 0 < len(idempotency_key) <= 255):
             raise InvalidInput("the request is not valid",
@@ -437,7 +440,8 @@ class BillingService(ServiceBase):
 
     # -- appointment checkout (R4.7) -----------------------------------------------------------
     @rpc
-    def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None):
+    def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None,
+                             caller_role=None):
         """An appointment paid at the desk: an invoice with one line (the service price, or
         0.00 paid with the bundle that covers it: applied in the agenda, or ``bundle_id``
         now), paid like a cart (R6.2), then ``registration.complete_appointment`` with the
@@ -448,6 +452,7 @@ class BillingService(ServiceBase):
         org_id = _id("org_id", org_id)
         appointment_id = _id("appointment_id", appointment_id)
         data = load(schemas.AppointmentCheckoutRequest(), data)
+        ensure_method_allowed(caller_role, data["payment"]["method"])  # R6.7
         cart_id = "apc_" + hashlib.sha256(f"{org_id}|{appointment_id}".encode()).hexdigest()[:32]
         outcome = self._appointment_outcome
         with self.db.uow(readonly=True) as uow:
@@ -491,7 +496,7 @@ class BillingService(ServiceBase):
                     pay_with=None, release_pending=False, created_at=now))
             uow.commit()
         return self._checkout(org_id, cart_id, {"payment": data["payment"]}, idempotency_key,
-                              outcome)
+                              outcome, caller_role)
 
     def _appointment_outcome(self, record):
         if record.state != COMPLETED:
