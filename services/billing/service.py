@@ -341,8 +341,6 @@ class BillingService(ServiceBase):
                               caller_role)
 
     def _checkout(self, org_id, cart_id, data, idempotency_key, outcome, caller_role=None):
-        # R6.7 before anything is locked, held, debited or charged
-        ensure_method_allowed(caller_role, data["payment"]["method"])
         if idempotency_key is not None and (not isinstance(idempotency_key, str)
                                             or not 0 < len(idempotency_key) <= 255):
             raise InvalidInput("the request is not valid",
@@ -368,6 +366,8 @@ class BillingService(ServiceBase):
             else:
                 items = carts.items(cart.id)
                 cart_rules.ensure_can_check_out(cart, items, payment["method"])
+                # R6.7, before anything is held, debited or charged
+                ensure_method_allowed(caller_role, payment["method"], cart_rules.total(items))
                 plan = plan_payment(cart_rules.total(items), payment["method"],
                                     payment.get("card_token"))
                 row = new_checkout(org_id, cart, items, plan, initial_state(plan),
@@ -452,7 +452,6 @@ class BillingService(ServiceBase):
         org_id = _id("org_id", org_id)
         appointment_id = _id("appointment_id", appointment_id)
         data = load(schemas.AppointmentCheckoutRequest(), data)
-        ensure_method_allowed(caller_role, data["payment"]["method"])  # R6.7
         cart_id = "apc_" + hashlib.sha256(f"{org_id}|{appointment_id}".encode()).hexdigest()[:32]
         outcome = self._appointment_outcome
         with self.db.uow(readonly=True) as uow:
@@ -469,6 +468,9 @@ class BillingService(ServiceBase):
                                         {"status": appointment["status"],
                                          "invoice_id": appointment.get("invoice_id")})
         bundle_id = appointment.get("bundle_id") or data["bundle_id"]
+        # R6.7 before the appointment's cart is written (checked again at its checkout)
+        ensure_method_allowed(caller_role, data["payment"]["method"],
+                              0 if bundle_id else int(appointment["price"]))
         currency = self._currency(org_id)
         now = self.clock.now()
         with self.db.uow() as uow:

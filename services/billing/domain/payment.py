@@ -62,13 +62,13 @@ def plan_payment(total: int, method: str, card_token: str = None) -> PaymentPlan
     return PaymentPlan(method, total, card_token if method == CARD else None)
 
 
-def ensure_method_allowed(role, method: str) -> None:
+def ensure_method_allowed(role, method: str, total: int) -> None:
     """R6.7 (``payment_method_not_allowed``), the one place it is written. ``role`` is the
     API caller's (admin, staff, customer); ``None`` is a trusted internal caller (a script
     or test over RPC, never the gateway, which always passes the role). Any other role
-    (unknown) is treated as a customer. Refused whatever the total: a customer never
-    names cash, even for a free cart (``none`` is what a free cart sends)."""
-    if role is None or role in COUNTER_ROLES:
+    (unknown) is treated as a customer. When the total is 0 nothing is paid and any method
+    is accepted (API.md, R6.2): the customer's passes, bundles or subscriptions paid it."""
+    if role is None or role in COUNTER_ROLES or total == 0:
         return
     if method not in CUSTOMER_METHODS:
         raise PaymentMethodNotAllowed(
