@@ -95,7 +95,12 @@ def _secret_file(path: Path) -> str:
             return text
         if text is None:
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as error:
+                raise ConfigurationError(
+                    f"CARNET_JWT_SECRET is not set and {path} cannot be created ({error}); "
+                    "set CARNET_JWT_SECRET or CARNET_VAR_DIR") from error
             try:
                 with os.fdopen(fd, "w") as handle:
                     handle.write(secrets.token_urlsafe(48) + "\n")
