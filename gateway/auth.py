@@ -1,16 +1,21 @@
-"""Bearer tokens (JWT, signed by the accounts service, verified here without a round trip)
-and the role and org checks of API.md."""
+"""Bearer tokens (JWT, signed by the accounts service, verified here; whether their key or
+password is still current is asked of accounts at most every few seconds per subject,
+``credentials.py``) and the role and org checks of API.md."""
 from dataclasses import dataclass
 from functools import wraps
 
-import jwt
 from flask import g, request
 
+from services.accounts.domain import tokens
 from services.common import config
+from services.common.clock import utcnow
 from services.common.errors import Forbidden, Unauthenticated
 
-ROLES = ("admin", "staff", "customer")
+from . import credentials
+
+ROLES = tokens.ROLES
 STAFF = ("admin", "staff")
+MAX_TOKEN_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -26,15 +31,18 @@ class Principal:
 
 
 def decode(token: str) -> Principal:
+    """The principal of a token: signed with this deployment's secret, within its lifetime
+    cap (``tokens.verify``), and issued under its key's or account's current credential
+    (``credentials.ensure_current``: revoked keys and changed passwords, docs/security.md)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthenticated("the token is not valid")
     try:
-        claims = jwt.decode(token, config.jwt_secret(), algorithms=["HS256"],
-                            options={"require": ["exp", "sub", "org", "role"]})
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("the token has expired; ask for a new one")
-    except jwt.InvalidTokenError:
-        raise Unauthenticated("the token is not valid")
-    if claims["role"] not in ROLES:
-        raise Unauthenticated("the token is not valid")
+        claims = tokens.verify(config.jwt_secret(), token, now=utcnow(),
+                               ttl_seconds=config.token_ttl_seconds(),
+                               leeway_seconds=config.token_leeway_seconds())
+    except tokens.TokenRejected as refused:
+        raise Unauthenticated(str(refused))
+    credentials.ensure_current(claims["org"], claims["sub"], claims["cv"])
     return Principal(claims["sub"], claims["org"], claims["role"], claims.get("account"))
 
 

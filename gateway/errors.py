@@ -11,7 +11,7 @@ from nameko.exceptions import RemoteError
 
 from services.common.errors import (BusinessRuleViolation, CarnetError, Forbidden,
                                     InvalidInput, NotFound, PaymentDeclined,
-                                    ServiceUnavailable, Unauthenticated)
+                                    ServiceUnavailable, TooManyRequests, Unauthenticated)
 
 # Importing the services' exception modules registers their types with Nameko, so errors
 # arrive here as themselves rather than as RemoteError.
@@ -30,6 +30,7 @@ STATUS_BY_CATEGORY = (
     (Forbidden, 403),
     (NotFound, 404),
     (BusinessRuleViolation, 409),
+    (TooManyRequests, 429),
     (ServiceUnavailable, 503),
 )
 
@@ -40,6 +41,7 @@ CODE_BY_STATUS = {
     415: "unsupported_media_type", 422: "validation_error", 500: "internal_error",
     503: "service_unavailable",
 }
+CODE_BY_STATUS[429] = "too_many_requests"  # sign-in throttling (gateway/throttle.py)
 
 
 class ErrorBody(Schema):
@@ -66,7 +68,10 @@ def status_for(error: CarnetError) -> int:
 
 
 def carnet_error_response(error: CarnetError):
-    return envelope(status_for(error), error.code, error.message, error.details)
+    response = envelope(status_for(error), error.code, error.message, error.details)
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(int(error.retry_after))
+    return response
 
 
 def unexpected_error_response(error):

@@ -1,11 +1,14 @@
 """API.md routes: accounts (households and members, R1.2), API keys, staff members."""
 from flask_smorest import Blueprint
 
+from services.accounts.exceptions import WrongCurrentPassword
 from services.accounts.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
-                                       ApiKeyCreate, ApiKeyCreated, MemberCreate, MemberOut,
-                                       PageQuery, StaffCreate, StaffList, StaffMemberOut)
+                                       ApiKeyCreate, ApiKeyCreated, ApiKeyPage,
+                                       MemberCreate, MemberOut, PageQuery, PasswordChange,
+                                       StaffCreate, StaffList, StaffMemberOut)
 from services.common.errors import Forbidden, InvalidInput
 
+from .. import throttle
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..rpc import call
 
@@ -19,6 +22,47 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="account
 def create_api_key(body, org):
     """An API key for an admin or a staff member (admins only; the key is shown once)."""
     return call("accounts", "create_api_key", org, body)
+
+
+@blp.route("/orgs/<org>/api-keys", methods=["GET"])
+@authorize("admin")
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, ApiKeyPage)
+def list_api_keys(query, org):
+    """The org's API keys, oldest first, revoked ones included (never the secret: the
+    ``prefix`` is the start of the key its holder has)."""
+    return call("accounts", "list_api_keys", org, limit=query["limit"], cursor=query["cursor"])
+
+
+@blp.route("/orgs/<org>/api-keys/<key_id>", methods=["DELETE"])
+@authorize("admin")
+@blp.response(204)
+@blp.alt_response(409, description="last_admin_key: the org's last admin key is kept")
+def revoke_api_key(org, key_id):
+    """Revoke a key (idempotent): it no longer gets tokens, and its tokens are refused
+    within a few seconds (docs/security.md). The key in use may be revoked (rotation); the
+    org's last admin key may not."""
+    call("accounts", "revoke_api_key", org, key_id)
+
+
+@blp.route("/orgs/<org>/accounts/<account_id>/password", methods=["POST"])
+@authorize()
+@blp.arguments(PasswordChange)
+@blp.response(204)
+@blp.alt_response(429, description="too_many_requests: too many wrong current passwords")
+def change_password(body, org, account_id):
+    """Set the account's password: its own customer gives ``current_password``; staff and
+    admins may set one without it. Every session of the account opened before ends (its
+    tokens answer 401); sign in again with the new password."""
+    ensure_account_access(account_id)
+    principal = current_principal()
+    data = PasswordChange().dump(body)
+    if principal.is_staff:
+        call("accounts", "change_password", org, account_id, data, require_current=False)
+        return
+    with throttle.guarded(("password", f"{org}|{account_id}"),
+                          failures=(WrongCurrentPassword,)):
+        call("accounts", "change_password", org, account_id, data, require_current=True)
 
 
 @blp.route("/orgs/<org>/accounts", methods=["POST"])

@@ -86,11 +86,14 @@ def remove_item(org, cart_id, item_id):
 @blp.arguments(CheckoutRequest)
 @blp.response(200, CheckoutResult)
 @blp.alt_response(402, description="payment_declined: the holds stay; retry with another card")
+@blp.alt_response(409, description="payment_method_not_allowed (R6.7): a customer pays by card "
+                                   "or account credit, never cash")
 def checkout(body, org, cart_id):
     """Pay the cart: one invoice, the seats confirmed (R6.1, R6.2)."""
     _cart_access(org, cart_id)
     return call("billing", "checkout", org, cart_id, CheckoutRequest().dump(body),
-                idempotency_key=request.headers.get("Idempotency-Key"))
+                idempotency_key=request.headers.get("Idempotency-Key"),
+                caller_role=current_principal().role)  # R6.7
 
 
 @blp.route("/orgs/<org>/appointments/<appointment_id>/checkout", methods=["POST"])
@@ -105,7 +108,8 @@ def checkout_appointment(body, org, appointment_id):
     completed (a booked bundle use becomes used)."""
     return call("billing", "checkout_appointment", org, appointment_id,
                 AppointmentCheckoutRequest().dump(body),
-                idempotency_key=request.headers.get("Idempotency-Key"))
+                idempotency_key=request.headers.get("Idempotency-Key"),
+                caller_role=current_principal().role)  # R6.7
 
 
 @blp.route("/orgs/<org>/invoices/<invoice_id>", methods=["GET"])

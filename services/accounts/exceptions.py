@@ -1,8 +1,8 @@
 """Accounts's typed errors (registered so they cross RPC as themselves).
 
 Imported by the gateway: keep this module free of database and broker imports."""
-from services.common.errors import (BusinessRuleViolation, NotFound, Unauthenticated,
-                                    remote_error)
+from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
+                                    Unauthenticated, remote_error)
 
 
 @remote_error
@@ -39,10 +39,26 @@ class EmailAlreadyRegistered(BusinessRuleViolation):
     code = "email_already_registered"
 
 
-from services.common.errors import InvalidInput as _InvalidInput  # noqa: E402
+@remote_error
+class ApiKeyNotFound(NotFound):
+    code = "not_found"
 
 
 @remote_error
-class InvalidResetToken(_InvalidInput):
+class LastAdminKey(BusinessRuleViolation):
+    """The org's last unrevoked admin key cannot be revoked: nobody could then manage the
+    org over the API (create a new admin key first)."""
+    code = "last_admin_key"
+
+
+@remote_error
+class WrongCurrentPassword(InvalidInput):
+    """A customer changing their password gave a wrong ``current_password`` (400, details
+    name the field; counted by the gateway's login throttle)."""
+    code = "validation_error"
+
+
+@remote_error
+class InvalidResetToken(InvalidInput):
     """A password-reset link unknown, used or expired (400)."""
     code = "invalid_reset_token"

@@ -221,6 +221,8 @@ class AccountPolicyEntrypoints:
             if account is None:
                 raise refused
             account.password_hash = password_hash
+            # a reset ends every session, like a password change (docs/security.md)
+            account.credential_version = (account.credential_version or 0) + 1
             uow.session.execute(
                 update(PasswordResetToken).where(
                     PasswordResetToken.account_id == row.account_id,

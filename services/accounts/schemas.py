@@ -73,6 +73,15 @@ class AccountCreate(Contract):
                           metadata={"description": "one or more (R1.2)"})
 
 
+class PasswordChange(Contract):
+    current_password = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.Length(min=1, max=1024), metadata={
+                                         "description": "required from the account's own "
+                                                        "customer; staff may omit it"})
+    new_password = fields.String(required=True, validate=_password, metadata={
+        "description": f"{passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters"})
+
+
 class StaffCreate(Contract):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
 
@@ -120,6 +129,27 @@ class ApiKeyCreated(Contract):
     role = fields.String(required=True)
     api_key = fields.String(required=True, metadata={"description": "shown once"})
     created_at = fields.String(metadata={"format": "date-time"})
+
+
+class ApiKeyOut(Contract):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    prefix = fields.String(required=True, metadata={
+        "description": "the start of the key (ck_…), never its secret"})
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    revoked_at = fields.String(required=True, allow_none=True,
+                               metadata={"format": "date-time"})
+
+
+class ApiKeyPage(Contract):
+    items = fields.List(fields.Nested(ApiKeyOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class CredentialState(Contract):
+    version = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "tokens must carry this cv; null: the key is revoked or unknown"})
 
 
 class TokenOut(Contract):

@@ -19,10 +19,11 @@ from .policies import AccountPolicyEntrypoints
 from .adapters import passwords
 from .adapters.models import Account, ApiKey, Member, StaffMember, metadata
 from .adapters.repositories import (AccountRepository, ApiKeyRepository, StaffRepository,
-                                    account_dict, member_dict, staff_dict)
+                                    account_dict, api_key_dict, member_dict, staff_dict)
 from .domain import api_keys, people, tokens
-from .exceptions import (AccountNotFound, EmailAlreadyRegistered, InvalidApiKey,
-                         InvalidCredentials, MemberNotFound, StaffNotFound)
+from .exceptions import (AccountNotFound, ApiKeyNotFound, EmailAlreadyRegistered,
+                         InvalidApiKey, InvalidCredentials, LastAdminKey, MemberNotFound,
+                         StaffNotFound, WrongCurrentPassword)
 
 BAD_CREDENTIALS = "the email or password is not correct"
 
@@ -44,6 +45,9 @@ def _new_member(org_id, account_id, position, data, now):
                   name_key=people.member_search_key(data["first_name"], data["last_name"]),
                   birth_date=data["birth_date"], gender=data["gender"],
                   skills=people.normalize_skills(data["skills"]), created_at=now)
+
+
+config.jwt_secret()  # refuse to start without a usable token secret (docs/security.md)
 
 
 class AccountsService(AccountPolicyEntrypoints, ServiceBase):
@@ -75,12 +79,72 @@ class AccountsService(AccountPolicyEntrypoints, ServiceBase):
         key_id, secret = parsed
         with self.db.uow(readonly=True) as uow:
             key = ApiKeyRepository(uow.session).get(key_id)
-            found = (key.secret_hash, key.org_id, key.role) if key is not None else None
+            found = (key.secret_hash, key.org_id, key.role) \
+                if key is not None and key.revoked_at is None else None
+        # Unknown, revoked, wrong secret: one answer.
         if found is None or not api_keys.verify(secret, found[0]):
             raise InvalidApiKey("the API key is not valid")
         _, key_org, role = found
         return tokens.issue(config.jwt_secret(), subject=key_id, org_id=key_org, role=role,
-                            now=self.clock.now(), ttl_seconds=config.token_ttl_seconds())
+                            now=self.clock.now(), ttl_seconds=config.token_ttl_seconds(),
+                            credential_version=0)
+
+    @rpc
+    def list_api_keys(self, org_id, limit=None, cursor=None):
+        """The org's keys, oldest first, revoked ones included; never a secret."""
+        org_id = _id("org_id", org_id)
+        query = load(schemas.PageQuery(), {"limit": limit, "cursor": cursor})
+        with self.db.uow(readonly=True) as uow:
+            keys, next_cursor = ApiKeyRepository(uow.session).list(org_id, query["limit"],
+                                                                   query["cursor"])
+            items = [api_key_dict(k) for k in keys]
+        return dump(schemas.ApiKeyPage(), {"items": items, "next_cursor": next_cursor})
+
+    @rpc
+    def revoke_api_key(self, org_id, key_id):
+        """Revoke a key (idempotent: a revoked key stays revoked, its first date kept). Its
+        tokens are refused by the gateway within its credential cache's TTL. The org's last
+        unrevoked admin key is kept (``last_admin_key``)."""
+        org_id, key_id = _id("org_id", org_id), _id("key_id", key_id)
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            repo = ApiKeyRepository(uow.session)
+            # Admin keys first, in id order, then the key: two revocations at once lock in
+            # the same order, and the second counts what the first left.
+            admins = repo.active_admin_ids_for_update(org_id)
+            key = repo.get_for_update(org_id, key_id)
+            if key is None:
+                raise ApiKeyNotFound("no such API key", {"key_id": key_id})
+            if key.revoked_at is None:
+                if key.role == "admin" and admins == [key.id]:
+                    raise LastAdminKey(
+                        "this is the organisation's last admin key; create another admin "
+                        "key before revoking it", {"key_id": key_id})
+                key.revoked_at = now
+                uow.emit("api_key_revoked", {"org_id": org_id, "key_id": key_id,
+                                             "role": key.role,
+                                             "revoked_at": now.isoformat()}, occurred_at=now)
+            result = api_key_dict(key)
+            uow.commit()
+        return dump(schemas.ApiKeyOut(), result)
+
+    @rpc
+    def credential_state(self, org_id, subject):
+        """``{version}``: the ``cv`` a token of ``subject`` (an API key or an account of
+        ``org_id``) must carry to be accepted; ``None`` when the key is revoked or the
+        subject unknown. Asked by the gateway, which caches the answer a few seconds."""
+        org_id, subject = _id("org_id", org_id), _id("subject", subject)
+        version = None
+        with self.db.uow(readonly=True) as uow:
+            if subject.startswith(api_keys.ID_PREFIX + "_"):
+                key = ApiKeyRepository(uow.session).get(subject)
+                if key is not None and key.org_id == org_id and key.revoked_at is None:
+                    version = 0
+            else:
+                account = AccountRepository(uow.session).get(org_id, subject)
+                if account is not None:
+                    version = account.credential_version
+        return dump(schemas.CredentialState(), {"version": version})
 
     @rpc
     def login(self, org_id, email, password):
@@ -91,12 +155,49 @@ class AccountsService(AccountPolicyEntrypoints, ServiceBase):
                 data["org_id"], people.normalize_email(data["email"]))
             account_id = account.id if account else None
             stored_hash = account.password_hash if account else None
+            version = account.credential_version if account else 0
         # Unknown email, account without a password, wrong password: one answer.
         if not passwords.verify_password(stored_hash, data["password"]):
             raise InvalidCredentials(BAD_CREDENTIALS)
         return tokens.issue(config.jwt_secret(), subject=account_id, org_id=data["org_id"],
                             role="customer", account_id=account_id, now=self.clock.now(),
-                            ttl_seconds=config.token_ttl_seconds())
+                            ttl_seconds=config.token_ttl_seconds(),
+                            credential_version=version)
+
+    @rpc
+    def change_password(self, org_id, account_id, data, require_current=True):
+        """Set the account's password. The account's own customer proves the current one
+        (``require_current``); staff set one without it. Every token issued before is then
+        refused (the credential version grows)."""
+        org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
+        data = load(schemas.PasswordChange(), data)
+        if require_current and not data["current_password"]:
+            raise InvalidInput("the request is not valid",
+                               {"current_password": ["is required to change your password"]})
+        with self.db.uow(readonly=True) as uow:
+            account = AccountRepository(uow.session).get(org_id, account_id)
+            if account is None:
+                raise AccountNotFound("no such account", {"account_id": account_id})
+            stored_hash = account.password_hash
+        if require_current and not passwords.verify_password(stored_hash,
+                                                             data["current_password"]):
+            raise WrongCurrentPassword("the request is not valid",
+                                       {"current_password": ["is not correct"]})
+        new_hash = passwords.hash_password(data["new_password"])  # outside the transaction
+        now = self.clock.now()
+        with self.db.uow() as uow:
+            account = AccountRepository(uow.session).get_for_update(org_id, account_id)
+            if require_current and account.password_hash != stored_hash:
+                # changed by someone else since it was checked: check again
+                raise WrongCurrentPassword("the request is not valid",
+                                           {"current_password": ["is not correct"]})
+            account.password_hash = new_hash
+            account.credential_version = (account.credential_version or 0) + 1
+            uow.emit("account_password_changed", {
+                "org_id": org_id, "account_id": account_id,
+                "credential_version": account.credential_version}, occurred_at=now)
+            uow.commit()
+        return None
 
     # -- accounts and members ----------------------------------------------------------------
     @rpc

@@ -145,3 +145,11 @@ class RefundPending(ServiceUnavailable):
     """503: the refund is recorded but the payment provider did not answer; it is finished
     by billing's recovery timer, and a retry with the same Idempotency-Key returns it."""
     code = "service_unavailable"
+
+
+@remote_error
+class PaymentMethodNotAllowed(BusinessRuleViolation):
+    """R6.7: cash (and any method that trusts the person entering it) is taken by staff and
+    admins only; a customer pays by card, with their own account credit, or with their own
+    passes, bundles and subscriptions (details: method, role, allowed)."""
+    code = "payment_method_not_allowed"

@@ -54,7 +54,7 @@ from .domain import subscriptions as sub_rules
 from .domain import taxes as tax_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
-from .domain.payment import ProviderUnavailable, plan_payment
+from .domain.payment import ProviderUnavailable, ensure_method_allowed, plan_payment
 from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
                          InvalidBillingInput, InvoiceNotFound, RefundPending,
@@ -357,12 +357,13 @@ class BillingService(FeeEntrypoints, ServiceBase):
 
     # -- checkout ------------------------------------------------------------------------------
     @rpc
-    def checkout(self, org_id, cart_id, data, idempotency_key=None):
+    def checkout(self, org_id, cart_id, data, idempotency_key=None, caller_role=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CheckoutRequest(), data)
-        return self._checkout(org_id, cart_id, data, idempotency_key, self._outcome)
+        return self._checkout(org_id, cart_id, data, idempotency_key, self._outcome,
+                              caller_role)
 
-    def _checkout(self, org_id, cart_id, data, idempotency_key, outcome):
+    def _checkout(self, org_id, cart_id, data, idempotency_key, outcome, caller_role=None):
         if idempotency_key is not None and (not isinstance(idempotency_key, str)
                                             or not 0 < len(idempotency_key) <= 255):
             raise InvalidInput("the request is not valid",
@@ -390,8 +391,10 @@ class BillingService(FeeEntrypoints, ServiceBase):
                 items = carts.items(cart.id)
                 cart_rules.ensure_can_check_out(cart, items, payment["method"])
                 taxed = self._taxed(items, rules)
-                plan = plan_payment(sum(t["gross"] for t in taxed.values()),
-                                    payment["method"], payment.get("card_token"))
+                gross = sum(t["gross"] for t in taxed.values())
+                # R6.7, before anything is held, debited or charged
+                ensure_method_allowed(caller_role, payment["method"], gross)
+                plan = plan_payment(gross, payment["method"], payment.get("card_token"))
                 row = new_checkout(org_id, cart, items, plan, initial_state(plan),
                                    idempotency_key, fp, owner, now, store.lease, taxed)
                 if not carts.begin_checkout(cart, row.id, now):  # pragma: no cover (locked)
@@ -487,7 +490,8 @@ class BillingService(FeeEntrypoints, ServiceBase):
 
     # -- appointment checkout (R4.7) -----------------------------------------------------------
     @rpc
-    def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None):
+    def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None,
+                             caller_role=None):
         """An appointment paid at the desk: an invoice with one line (the service price, or
         0.00 paid with the bundle that covers it: applied in the agenda, or ``bundle_id``
         now), paid like a cart (R6.2), then ``registration.complete_appointment`` with the
@@ -514,6 +518,9 @@ class BillingService(FeeEntrypoints, ServiceBase):
                                         {"status": appointment["status"],
                                          "invoice_id": appointment.get("invoice_id")})
         bundle_id = appointment.get("bundle_id") or data["bundle_id"]
+        # R6.7 before the appointment's cart is written (checked again at its checkout)
+        ensure_method_allowed(caller_role, data["payment"]["method"],
+                              0 if bundle_id else int(appointment["price"]))
         currency = self._currency(org_id)
         now = self.clock.now()
         with self.db.uow() as uow:
@@ -541,7 +548,7 @@ class BillingService(FeeEntrypoints, ServiceBase):
                     pay_with=None, release_pending=False, created_at=now))
             uow.commit()
         return self._checkout(org_id, cart_id, {"payment": data["payment"]}, idempotency_key,
-                              outcome)
+                              outcome, caller_role)
 
     def _appointment_outcome(self, record):
         if record.state != COMPLETED:

@@ -34,8 +34,95 @@ def database_url(name: str) -> str:
     return env(f"{name.upper()}_DATABASE_URL") or f"sqlite:///{var_dir() / (name + '.db')}"
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the process cannot start without (the message says which and how)."""
+
+
+def production() -> bool:
+    return env("CARNET_ENV", "development").strip().lower() == "production"
+
+
+JWT_SECRET_FILE = "jwt_secret"
+MIN_JWT_SECRET_LENGTH = 32
+_jwt_secret = None
+
+
 def jwt_secret() -> str:
-    return env("CARNET_JWT_SECRET", "carnet-dev-secret-change-me-in-production")
+    """The key that signs and verifies tokens (docs/security.md).
+
+    ``CARNET_JWT_SECRET`` when set (at least 32 characters in production). Otherwise, on a
+    developer machine, a random secret kept in ``<var dir>/jwt_secret`` (mode 0600): the
+    first process to need it creates it, every other process (and every later start)
+    reads it, so all processes on the machine agree and no secret is ever known from the
+    source. With ``CARNET_ENV=production`` an unset secret is a ConfigurationError.
+    """
+    global _jwt_secret
+    if _jwt_secret is None:
+        _jwt_secret = _resolve_jwt_secret()
+    return _jwt_secret
+
+
+def _resolve_jwt_secret() -> str:
+    value = env("CARNET_JWT_SECRET")
+    if value is not None:
+        if production() and len(value) < MIN_JWT_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"CARNET_JWT_SECRET is shorter than {MIN_JWT_SECRET_LENGTH} characters; "
+                "set a long random value (e.g. `openssl rand -hex 32`)")
+        return value
+    if production():
+        raise ConfigurationError(
+            "CARNET_ENV=production and CARNET_JWT_SECRET is not set: refusing to start. "
+            "Set CARNET_JWT_SECRET to the same long random value (e.g. `openssl rand -hex 32`) "
+            "in every Carnet process.")
+    return _secret_file(var_dir() / JWT_SECRET_FILE)
+
+
+def _secret_file(path: Path) -> str:
+    """Read ``path``, or create it with a new random secret. Creation is atomic: the secret
+    is written to a temporary file of this process (O_EXCL, 0600) that is then hard-linked
+    to ``path``; the link fails if another process got there first, and a reader never
+    sees a half-written file. Whoever loses reads the winner's secret."""
+    import logging
+    import secrets
+
+    for _ in range(50):
+        try:
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            text = None
+        if text:
+            return text
+        if text is None:
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as error:
+                raise ConfigurationError(
+                    f"CARNET_JWT_SECRET is not set and {path} cannot be created ({error}); "
+                    "set CARNET_JWT_SECRET or CARNET_VAR_DIR") from error
+            try:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48) + "\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    continue  # another process created it: read theirs
+                logging.getLogger("carnet.config").warning(
+                    "CARNET_JWT_SECRET is not set: generated a random token secret in %s "
+                    "(kept for the next starts; set CARNET_JWT_SECRET in production)", path)
+            finally:
+                os.unlink(tmp)
+        else:  # an empty file (written by hand?): not a secret
+            raise ConfigurationError(f"{path} is empty; delete it or set CARNET_JWT_SECRET")
+    raise ConfigurationError(f"could not read or create {path}")
+
+
+def token_leeway_seconds() -> int:
+    """Clock skew tolerated between processes for a token's ``iat``."""
+    return int(env("CARNET_TOKEN_LEEWAY_SECONDS", "30"))
 
 
 def token_ttl_seconds() -> int:

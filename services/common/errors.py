@@ -86,3 +86,16 @@ class PaymentDeclined(CarnetError):
 class ServiceUnavailable(CarnetError):
     code = "service_unavailable"
 
+
+
+@remote_error
+class TooManyRequests(CarnetError):
+    """429: too many failed attempts (sign-in throttling); ``retry_after`` seconds, sent as
+    the ``Retry-After`` header."""
+    code = "too_many_requests"
+
+    def __init__(self, message=None, details=None, retry_after=None):
+        super().__init__(message, details)
+        if retry_after is None and isinstance(self.details, dict):
+            retry_after = self.details.get("retry_after")
+        self.retry_after = retry_after

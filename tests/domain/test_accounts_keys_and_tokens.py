@@ -46,7 +46,7 @@ def test_a_staff_token_has_the_claims_the_gateway_verifies():
                           ttl_seconds=3600)
     claims = jwt.decode(issued["token"], SECRET, algorithms=["HS256"],
                         options={"verify_exp": False})
-    assert claims == {"sub": "key_1", "org": "org_1", "role": "staff",
+    assert claims == {"sub": "key_1", "org": "org_1", "role": "staff", "cv": 0,
                       "iat": int(datetime(2026, 3, 1, 12, tzinfo=timezone.utc).timestamp()),
                       "exp": int(datetime(2026, 3, 1, 13, tzinfo=timezone.utc).timestamp())}
     assert issued["expires_at"] == "2026-03-01T13:00:00+00:00"
@@ -66,3 +66,35 @@ def test_expires_at_is_utc_whatever_the_zone_of_now():
     issued = tokens.issue(SECRET, subject="s", org_id="o", role="admin", now=now,
                           ttl_seconds=60)
     assert issued["expires_at"] == "2026-07-01T13:01:00+00:00"
+
+
+def _forge(**claims):
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+def test_verification_refuses_what_this_deployment_would_not_issue():
+    import pytest
+    now = datetime.now(timezone.utc)
+    t = int(now.timestamp())
+    base = {"sub": "key_1", "org": "org_1", "role": "admin", "cv": 0}
+    good = tokens.issue(SECRET, subject="key_1", org_id="org_1", role="admin", now=now,
+                        ttl_seconds=3600)["token"]
+    assert tokens.verify(SECRET, good, now=now, ttl_seconds=3600, leeway_seconds=30)["sub"] \
+        == "key_1"
+    refused = {
+        "a century": _forge(**base, iat=t, exp=t + 100 * 365 * 86400),
+        "longer than the TTL": _forge(**base, iat=t - 10, exp=t + 3600),
+        "no iat": _forge(**base, exp=t + 60),
+        "no exp": _forge(**base, iat=t),
+        "no cv": _forge(sub="key_1", org="org_1", role="admin", iat=t, exp=t + 60),
+        "issued in the future": _forge(**base, iat=t + 600, exp=t + 1200),
+        "unknown role": _forge(**dict(base, role="root"), iat=t, exp=t + 60),
+        "customer without its account": _forge(**dict(base, role="customer"), iat=t,
+                                               exp=t + 60),
+        "another secret": jwt.encode(dict(base, iat=t, exp=t + 60), "x" * 40,
+                                     algorithm="HS256"),
+    }
+    for why, token in refused.items():
+        with pytest.raises(tokens.TokenRejected):
+            tokens.verify(SECRET, token, now=now, ttl_seconds=3600, leeway_seconds=30)
+            raise AssertionError(why)

@@ -77,6 +77,9 @@ class TestEnvironment:
             "CARNET_JWT_SECRET": "test-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
             "CARNET_OUTBOX_RELAY_INTERVAL": "1",
             "CARNET_TEST_CLOCKS": "1",  # PUT /orgs/{org}/test-clock (billing's test clock)
+            # every test signs in from 127.0.0.1: keep the per-address sign-in throttle out
+            # of their way (tests/api/test_security_throttle.py proves it with tight limits)
+            "CARNET_LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
             # every service runs here at once, some twice: stay well inside PostgreSQL's
             # default max_connections (100)
             "CARNET_DB_POOL_SIZE": "3",

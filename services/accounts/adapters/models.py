@@ -18,6 +18,7 @@ class Base(DeclarativeBase):
 
 class ApiKey(Base):
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_org_created", "org_id", "created_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
@@ -25,6 +26,7 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     secret_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Account(Base):
@@ -41,6 +43,9 @@ class Account(Base):
     name_key: Mapped[str] = mapped_column(String(200), nullable=False)  # folded, for search
     password_hash: Mapped[str] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # grows when the password changes: tokens issued under an older version are refused
+    credential_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                    server_default="0")
 
 
 class Member(Base):

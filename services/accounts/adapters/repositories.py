@@ -26,6 +26,15 @@ def account_dict(account: Account, members) -> dict:
             "created_at": account.created_at.isoformat()}
 
 
+def api_key_dict(key: ApiKey) -> dict:
+    """Never the secret: the key's public prefix (``ck_<hex>``, how its holder recognises
+    it) and its state."""
+    return {"id": key.id, "name": key.name, "role": key.role,
+            "prefix": f"ck_{key.id.split('_', 1)[1]}",
+            "created_at": key.created_at.isoformat(),
+            "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None}
+
+
 def staff_dict(staff: StaffMember) -> dict:
     return {"id": staff.id, "name": staff.name}
 
@@ -40,6 +49,25 @@ class ApiKeyRepository:
 
     def get(self, key_id):
         return self.session.get(ApiKey, key_id)
+
+    def get_for_update(self, org_id, key_id):
+        return self.session.execute(
+            select(ApiKey).where(ApiKey.id == key_id, ApiKey.org_id == org_id)
+            .with_for_update()).scalar_one_or_none()
+
+    def active_admin_ids_for_update(self, org_id):
+        """The org's unrevoked admin keys, locked until commit (in id order, so that two
+        revocations lock in the same order and the second sees the first's)."""
+        return list(self.session.execute(
+            select(ApiKey.id).where(ApiKey.org_id == org_id, ApiKey.role == "admin",
+                                    ApiKey.revoked_at.is_(None))
+            .order_by(ApiKey.id).with_for_update()).scalars())
+
+    def list(self, org_id, limit=None, cursor=None):
+        query = (select(ApiKey).where(ApiKey.org_id == org_id)
+                 .order_by(ApiKey.created_at, ApiKey.id))
+        query, limit, offset = paginate(query, limit, cursor)
+        return page(self.session.execute(query).scalars(), limit, offset)
 
 
 class AccountRepository:

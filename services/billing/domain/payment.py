@@ -8,13 +8,21 @@ the total is 0; nothing is then charged or debited.
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..exceptions import InvalidBillingInput
+from ..exceptions import InvalidBillingInput, PaymentMethodNotAllowed
 
 CASH = "cash"
 CARD = "card"
 ACCOUNT_CREDIT = "account_credit"
 NONE = "none"
 METHODS = (CASH, CARD, ACCOUNT_CREDIT, NONE)
+
+# R6.7: who may pay how. A customer's own passes, bundles and subscriptions pay items (their
+# lines are 0), so what is left is paid by card, with the account's own credit, or with
+# ``none`` when nothing is left (``plan_payment`` refuses ``none`` for a total above 0).
+# Cash, and any future method that trusts the person entering it, is for the counter.
+CUSTOMER = "customer"
+CUSTOMER_METHODS = (CARD, ACCOUNT_CREDIT, NONE)
+COUNTER_ROLES = ("admin", "staff")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,21 @@ def plan_payment(total: int, method: str, card_token: str = None) -> PaymentPlan
         raise InvalidBillingInput("the request is not valid",
                                   {"payment": {"card_token": ["is required to pay by card"]}})
     return PaymentPlan(method, total, card_token if method == CARD else None)
+
+
+def ensure_method_allowed(role, method: str, total: int) -> None:
+    """R6.7 (``payment_method_not_allowed``), the one place it is written. ``role`` is the
+    API caller's (admin, staff, customer); ``None`` is a trusted internal caller (a script
+    or test over RPC, never the gateway, which always passes the role). Any other role
+    (unknown) is treated as a customer. When the total is 0 nothing is paid and any method
+    is accepted (API.md, R6.2): the customer's passes, bundles or subscriptions paid it."""
+    if role is None or role in COUNTER_ROLES or total == 0:
+        return
+    if method not in CUSTOMER_METHODS:
+        raise PaymentMethodNotAllowed(
+            f"'{method}' is taken by staff at the counter; pay by card or with the "
+            "account's credit", {"method": method, "role": role,
+                                 "allowed": list(CUSTOMER_METHODS)})
 
 
 # -- the provider port ------------------------------------------------------------------------

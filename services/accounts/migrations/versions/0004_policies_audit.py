@@ -1,7 +1,7 @@
 """accounts: the audit log of edits and one-time password-reset tokens (issue 17)
 
 Revision ID: 0003_policies_audit
-Revises: 0002
+Revises: 0003_sec_auth_credentials
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from services.common.types import UTCDateTime
 
 revision = "0003_policies_audit"
-down_revision = "0002"
+down_revision = "0003_sec_auth_credentials"
 branch_labels = None
 depends_on = None
 
