@@ -34,6 +34,18 @@ BROKER_ERRORS = (ConnectionError, OSError, socket.timeout, kombu.exceptions.Oper
 # dropped connection, a server shutting down, a failover); it crosses RPC as a RemoteError.
 DATABASE_DOWN = {"OperationalError", "InterfaceError", "DisconnectionError"}
 
+
+
+def database_down(error):
+    """Is this RemoteError a lost database connection, maybe relayed by a service that got it
+    from another (Nameko then names it ``RemoteError`` and puts the original in the value:
+    ``"OperationalError (psycopg2.OperationalError) …"``)?"""
+    exc_type, value = error.exc_type, str(error.value or "")
+    while exc_type == "RemoteError":
+        exc_type, _, value = value.partition(" ")
+    return exc_type in DATABASE_DOWN
+
+
 # Nameko 2.14's publishers (RPC requests and replies, events) default to 3 retries with
 # kombu's default intervals (2 s, 4 s, 6 s: 12 s of sleep) on top of 3 connection retries
 # (2 s, 3 s, 4 s): a publish during a broker outage blocked ~20 s, longer than any caller
@@ -121,8 +133,8 @@ class RpcPool:
             try:
                 return getattr(getattr(cluster, service), method)(*args, **kwargs)
             except RemoteError as exc:
-                if exc.exc_type in DATABASE_DOWN:  # a restart or failover: retry later
-                    raise ServiceUnavailable(f"{service}'s database is not reachable")
+                if database_down(exc):  # a restart or failover: retry later
+                    raise ServiceUnavailable(f"a database behind {service} is not reachable")
                 raise
 
     def close(self):

@@ -121,8 +121,12 @@ def postgres_stack(tmp_path, backend):
     why = own_postgres_available()
     if why:
         pytest.skip(why)
-    pg = OwnPostgres(tmp_path / "pg")
-    pg.start()
+    pg = OwnPostgres()
+    try:
+        pg.start()
+    except Exception:
+        pg.close()
+        raise
     environment = FaultEnvironment(backend, tmp_path, pg=pg)
     environment.databases = []  # dropped with the cluster, not on the shared PostgreSQL
     try:

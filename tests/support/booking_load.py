@@ -47,7 +47,7 @@ class Load:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-def prepare(org, api, rpc, clients=16, occurrences=30, capacity=20):
+def prepare(org, api, rpc, clients=16, occurrences=20, capacity=20):
     """An activity with ``occurrences`` à la carte occurrences and ``clients`` customers:
     the first half with a pass of enough uses, the others with a household to check out."""
     centre = Centre(org, api, rpc)

@@ -7,7 +7,7 @@ never restarted by a test. These servers live in a temporary folder and die with
     broker.stop(); broker.start()          # the same node, same port, same durable queues
     broker.close()
 
-    pg = OwnPostgres(tmp_path / "pg"); pg.start()
+    pg = OwnPostgres(); pg.start()              # in a /tmp folder of its own
     pg.url("carnet_catalog")               # databases are created by the services
     pg.restart(); pg.close()
 
@@ -21,6 +21,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -128,9 +129,9 @@ class OwnPostgres:
     """A PostgreSQL cluster under ``workdir`` on a loopback port, trust auth, run as the
     ``postgres`` user when the tests run as root (PostgreSQL refuses root)."""
 
-    def __init__(self, workdir):
-        self.dir = Path(workdir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self):
+        # its own folder under /tmp: pytest's temporary folders are private to root
+        self.dir = Path(tempfile.mkdtemp(prefix="carnet-fault-pg-"))
         self.bin = _pg_bin()
         self.port = free_port()
         self.data = self.dir / "data"
@@ -168,8 +169,11 @@ class OwnPostgres:
         return (self.data / "postmaster.pid").exists()
 
     def close(self):
-        if self.running():
-            self.stop("immediate")
+        try:
+            if self.running():
+                self.stop("immediate")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wait_until(condition, timeout, interval=0.2, what="condition"):
