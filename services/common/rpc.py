@@ -35,7 +35,6 @@ BROKER_ERRORS = (ConnectionError, OSError, socket.timeout, kombu.exceptions.Oper
 DATABASE_DOWN = {"OperationalError", "InterfaceError", "DisconnectionError"}
 
 
-
 def database_down(error):
     """Is this RemoteError a lost database connection, maybe relayed by a service that got it
     from another (Nameko then names it ``RemoteError`` and puts the original in the value:
@@ -60,8 +59,9 @@ CONNECT_OPTIONS = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5
 def bounded_publish_retries():
     """Make every Nameko publisher of this process give up within about two seconds.
 
-    Nameko 2.14.1 has no setting for it (``PUBLISHER_OPTIONS`` came with Nameko 3), so
-    the defaults of its ``Publisher`` class are set here, once per process."""
+    Nameko 2.14.1 reads no configuration key for it (its RPC responder, RPC proxies and
+    standalone event dispatcher build their ``Publisher`` with the class defaults), so the
+    defaults of the ``Publisher`` class are set here, once per process."""
     Publisher.retry_policy = dict(PUBLISH_RETRY_POLICY)
     Publisher.transport_options = dict(CONNECT_OPTIONS)
 

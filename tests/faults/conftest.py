@@ -16,8 +16,6 @@ from tests.support.own_servers import (OwnPostgres, OwnRabbit, own_postgres_avai
                                        own_servers_available)
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.slow
-
 RPC_TIMEOUT = 8  # seconds, the gateway's and the services' (CARNET_RPC_TIMEOUT)
 RECOVERY_SECONDS = 20  # a pass booking held this long was interrupted: settled by a timer
 

@@ -94,10 +94,9 @@ def _checkout_by_card(load, admin, index, occurrence, http_timeout):
     auth = {"Authorization": f"Bearer {admin.token}"}
     start = time.monotonic()
     reg, status, error = None, 0, None
-    steps = (("POST", "/carts", {"account_id": account_id}),)
     try:
         cart = admin.session.post(url + org_path("/carts"), headers=auth, timeout=http_timeout,
-                                  json=steps[0][2])
+                                  json={"account_id": account_id})
         status = cart.status_code
         if cart.ok:
             cart_id = cart.json()["id"]
