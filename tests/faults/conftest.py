@@ -97,7 +97,11 @@ def broker_stack(tmp_path, backend):
     if why:
         pytest.skip(why)
     broker = OwnRabbit(tmp_path / "rabbit")
-    broker.start()
+    try:
+        broker.start()
+    except Exception:
+        broker.close()
+        raise
     environment = FaultEnvironment(backend, tmp_path, amqp_uri=broker.amqp_uri)
     try:
         running = _start(environment, tmp_path, broker=broker)
