@@ -1,6 +1,8 @@
 """The ``carnet`` command: run the platform, bootstrap an org, check the broker.
 
-    carnet run                       all services, the gateway and a local SMTP catcher (honcho)
+    carnet run                       all services, the gateway and a local SMTP catcher (one
+                                     terminal; a process that dies is restarted, Ctrl-C
+                                     stops them all)
     carnet bootstrap --org NAME --timezone TZ --currency CUR [--locale fr|en] [--json]
     carnet check-broker              exit 1 with instructions when RabbitMQ is not reachable
 """
@@ -90,8 +92,8 @@ def run(args):
     bin_dir = os.path.dirname(sys.executable)
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.chdir(config.ROOT)
-    from honcho.command import main as honcho_main
-    return honcho_main(["start", "-f", procfile, "-d", str(config.ROOT)])
+    from carnet.runner import Runner, read_procfile
+    return Runner(read_procfile(procfile), cwd=str(config.ROOT), env=dict(os.environ)).run()
 
 
 def main(argv=None):

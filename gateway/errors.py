@@ -8,6 +8,7 @@ import logging
 from flask import jsonify
 from marshmallow import Schema, fields
 from nameko.exceptions import RemoteError
+from sqlalchemy import exc as sa_exc
 
 from services.common.errors import (BusinessRuleViolation, CarnetError, Forbidden,
                                     InvalidInput, NotFound, PaymentDeclined,
@@ -75,6 +76,10 @@ def carnet_error_response(error: CarnetError):
 
 
 def unexpected_error_response(error):
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        # the gateway's own database (Idempotency-Key store) restarting: retry later
+        log.warning("the gateway's database is not reachable: %s", error)
+        return envelope(503, "service_unavailable", "the database is not reachable; retry")
     if isinstance(error, RemoteError):
         log.error("unregistered remote error: %s", error)
     else:
