@@ -145,3 +145,12 @@ class RefundPending(ServiceUnavailable):
     """503: the refund is recorded but the payment provider did not answer; it is finished
     by billing's recovery timer, and a retry with the same Idempotency-Key returns it."""
     code = "service_unavailable"
+
+
+# -- billing runs (R6.8) -------------------------------------------------------------------------
+@remote_error
+class BillingRunInFuture(BusinessRuleViolation):
+    """409: ``as_of`` is after the real now (or after the org's test clock where test
+    clocks are on): a run never bills a period that has not started (R6.8). Details:
+    ``as_of``, ``now`` (the latest instant a run may bill up to)."""
+    code = "billing_run_in_future"

@@ -3,7 +3,9 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from . import config
+from . import config, logs
+
+logs.install()  # refusals are one INFO line, faults keep their traceback (issue 11)
 
 
 class ServiceBase:

@@ -24,8 +24,8 @@
 """
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -68,7 +68,7 @@ class CartItem(Base):
     type: Mapped[str] = mapped_column(String(20), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # active | removed
     member_id: Mapped[str] = mapped_column(String(64), nullable=True)
-    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     registration_id: Mapped[str] = mapped_column(String(64), nullable=True)
@@ -99,7 +99,7 @@ class Checkout(Base):
     state: Mapped[str] = mapped_column(String(16), nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)
     card_token: Mapped[str] = mapped_column(String(200), nullable=True)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     items: Mapped[list] = mapped_column(JSON, nullable=False)
     charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
@@ -141,7 +141,7 @@ class Invoice(Base):
     checkout_id: Mapped[str] = mapped_column(String(40), nullable=True, unique=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # paid | void
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
-    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     void_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     void_reason: Mapped[str] = mapped_column(Text, nullable=True)
@@ -165,7 +165,7 @@ class InvoiceLine(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     type: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     paid_with: Mapped[str] = mapped_column(String(20), nullable=False)
     payment_method: Mapped[str] = mapped_column(String(20), nullable=True)
@@ -184,7 +184,7 @@ class Payment(Base):
     invoice_id: Mapped[str] = mapped_column(String(40), ForeignKey("invoices.id"),
                                             nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
@@ -195,7 +195,7 @@ class CreditBalance(Base):
 
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    balance: Mapped[int] = mapped_column(Integer, nullable=False)
+    balance: Mapped[int] = mapped_column(BigInteger, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -209,7 +209,7 @@ class CreditEntry(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64), nullable=False)
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)  # + credit, - debit
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # + credit, - debit
     reason: Mapped[str] = mapped_column(String(40), nullable=False)
     ref: Mapped[str] = mapped_column(String(120), nullable=False)
     details: Mapped[dict] = mapped_column(JSON, nullable=True)
@@ -234,7 +234,7 @@ class Subscription(Base):
     member_id: Mapped[str] = mapped_column(String(64), nullable=False)
     plan_id: Mapped[str] = mapped_column(String(64), nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
-    monthly_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    monthly_price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     activity_ids: Mapped[list] = mapped_column(JSON, nullable=False)
@@ -297,7 +297,7 @@ class SandboxCharge(Base):
     idempotency_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)  # charge | refund
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # succeeded | declined
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     card_token: Mapped[str] = mapped_column(String(200), nullable=True)
     charge_id: Mapped[str] = mapped_column(String(40), nullable=True)  # refunds: the charge
@@ -330,7 +330,7 @@ class Refund(Base):
                                             nullable=False)
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
     payment_id: Mapped[str] = mapped_column(String(40), nullable=True)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     # original | account_credit
     destination: Mapped[str] = mapped_column(String(20), nullable=False)
