@@ -58,6 +58,11 @@ def check_request():
     length = request.content_length
     if length is not None and length > max_content_length():
         return too_large()
+    if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        # werkzeug stops reading a chunked body at the limit (silently): reaching it is
+        # going over it (a body of exactly the limit, chunked, is refused too)
+        if len(request.get_data(cache=True)) >= max_content_length():
+            return too_large()
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and unstorable_reason(value):
             return errors.envelope(400, "validation_error", "the request is not valid",
@@ -71,6 +76,29 @@ def check_request():
     return None
 
 
+class CloseWhenTooLarge:
+    """WSGI middleware: when the announced body is over the limit, ask gunicorn to close
+    the connection after the 413 (``Connection: close``), so that the client does not
+    send its next request on a connection gunicorn is about to drop (it drains at most
+    64 KiB of an unread body). gunicorn's ``start_response`` is a method of its response
+    object, the only handle the application has on it; other servers are left alone."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_content_length():
+            response = getattr(start_response, "__self__", None)
+            if hasattr(response, "force_close"):
+                response.force_close()
+        return self.app(environ, start_response)
+
+
 def install(app):
     app.config["MAX_CONTENT_LENGTH"] = max_content_length()
     app.before_request(check_request)
+    app.wsgi_app = CloseWhenTooLarge(app.wsgi_app)

@@ -13,6 +13,7 @@ The bounds are decided once, here, and applied to every :class:`Contract`:
   (the stricter wins).
 """
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, EXCLUDE, RAISE
@@ -58,8 +59,9 @@ def _walk(value, path, depth, errors):
         messages = check_text(value)
         if messages:
             errors[path or "_schema"] = messages
-    elif isinstance(value, dict):
-        for key, item in value.items():
+    elif isinstance(value, Mapping):  # a dict, or webargs' view of a query string
+        for key in value:
+            item = value[key]
             name = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and check_text(key, 200):
                 errors[path or "_schema"] = ["a field name is not valid"]
