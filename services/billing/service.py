@@ -709,7 +709,8 @@ class BillingService(ServiceBase):
                 {"as_of": as_of.isoformat(), "now": now.isoformat()})
         result = billing_run(self.db, self._provider(), self.clock.now).run(
             as_of, org_id=org_id, deadline=deadline)
-        return dump(schemas.BillingRunOut(), dict(result.as_dict(), as_of=as_of.isoformat()))
+        return dump(schemas.BillingRunOut(), dict(result.as_dict(), complete=result.complete,
+                                                  as_of=as_of.isoformat()))
 
     # -- test clocks (development and tests only) --------------------------------------------------
     @rpc

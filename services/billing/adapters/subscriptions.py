@@ -160,8 +160,7 @@ class RunResult:
     complete: bool = True  # False: stopped at its deadline or at a subscription's cap
 
     def as_dict(self):
-        return {"charged": self.charged, "failed": self.failed, "skipped": self.skipped,
-                "complete": self.complete}
+        return {"charged": self.charged, "failed": self.failed, "skipped": self.skipped}
 
 
 @dataclass(frozen=True)
