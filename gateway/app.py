@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.common.errors import CarnetError
 
-from . import errors, metrics
+from . import errors, limits, metrics
 from .pages import pages
 from .routes import ROUTES
 
@@ -63,6 +63,7 @@ def create_app():
     for blueprint in ROUTES:
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)  # static pages, outside the API and its spec
+    limits.install(app)  # body size, JSON depth, path segments (docs/limits.md)
 
     @app.errorhandler(CarnetError)
     def _carnet_error(error):

@@ -9,10 +9,19 @@ timeout = 60
 graceful_timeout = 10
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Request line and headers (gunicorn's defaults, named here; docs/limits.md). gunicorn
+# refuses more itself, answered in the API's error envelope (gateway/gunicorn_errors.py).
+limit_request_line = int(os.environ.get("CARNET_GATEWAY_LIMIT_REQUEST_LINE", "4094"))
+limit_request_fields = int(os.environ.get("CARNET_GATEWAY_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("CARNET_GATEWAY_LIMIT_REQUEST_FIELD_SIZE",
+                                              "8190"))
 
 
 def on_starting(server):
-    """Multiprocess metrics need an empty folder at start (stale files would add up)."""
+    """Multiprocess metrics need an empty folder at start (stale files would add up).
+    gunicorn's own refusals (414, 431, 400) answer in the error envelope."""
+    from gateway import gunicorn_errors
+    gunicorn_errors.install()
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
         os.makedirs(folder, exist_ok=True)

@@ -103,6 +103,8 @@ def agenda(query, org):
 @authorize()
 @blp.response(200, AppointmentList)
 def account_appointments(org, account_id):
-    """An account's appointments, latest first (staff, or the customer who owns it)."""
+    """An account's appointments, latest first (staff, or the customer who owns it; an
+    unknown account is a 404)."""
     ensure_account_access(account_id)
+    call("accounts", "get_account", org, account_id)
     return call("registration", "list_appointments", org, account_id)

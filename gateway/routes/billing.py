@@ -5,6 +5,7 @@ of their org (R1.2). Checkout and void honour ``Idempotency-Key``; the key is al
 billing, which checks a cart out at most once per key.
 """
 import base64
+import time
 
 from flask import Response, request
 from flask_smorest import Blueprint
@@ -13,9 +14,11 @@ from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentChe
                                       BillingRunIn, BillingRunOut, CartCreate, CartItemCreate,
                                       CartItemOut, CartOut, CheckoutRequest, CheckoutResult,
                                       InvoiceListQuery, InvoiceOut, InvoicePage,
-                                      SubscriptionList, SubscriptionOut, TestClockIn,
+                                      SubscriptionChargePage, SubscriptionList,
+                                      SubscriptionOut, TestClockIn,
                                       TestClockOut, VoidRequest)
 from services.billing.schemas import ReceiptOut
+from services.common import config
 from services.common.errors import Forbidden
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
@@ -57,6 +60,7 @@ def get_cart(org, cart_id):
 
 @blp.route("/orgs/<org>/carts/<cart_id>/items", methods=["POST"])
 @authorize()
+@idempotent
 @blp.arguments(CartItemCreate)
 @blp.response(201, CartItemOut)
 @blp.alt_response(409, description="sold_out, registration_closed, not_eligible, "
@@ -162,8 +166,9 @@ def void_invoice(body, org, invoice_id):
 @blp.arguments(InvoiceListQuery, location="query")
 @blp.response(200, InvoicePage)
 def list_account_invoices(query, org, account_id):
-    """An account's invoices, by number."""
+    """An account's invoices, by number (an unknown account is a 404)."""
     ensure_account_access(account_id)
+    call("accounts", "get_account", org, account_id)
     return call("billing", "list_invoices", org, account_id=account_id, limit=query["limit"],
                 cursor=query["cursor"])
 
@@ -173,8 +178,10 @@ def list_account_invoices(query, org, account_id):
 @authorize()
 @blp.response(200, SubscriptionList)
 def list_account_subscriptions(org, account_id):
-    """An account's subscriptions, each with its charges (one per period)."""
+    """An account's subscriptions, each with its newest charges (an unknown account is a
+    404)."""
     ensure_account_access(account_id)
+    call("accounts", "get_account", org, account_id)
     return call("billing", "list_subscriptions", org, account_id)
 
 
@@ -187,6 +194,20 @@ def get_subscription(org, subscription_id):
     subscription = call("billing", "get_subscription", org, subscription_id)
     ensure_account_access(subscription["account_id"])
     return subscription
+
+
+@blp.route("/orgs/<org>/subscriptions/<subscription_id>/charges", methods=["GET"])
+@authorize()
+@blp.arguments(InvoiceListQuery, location="query")
+@blp.response(200, SubscriptionChargePage)
+def list_subscription_charges(query, org, subscription_id):
+    """All of a subscription's charges, oldest first, a page at a time (the subscription
+    itself shows the newest 12)."""
+    if not current_principal().is_staff:
+        ensure_account_access(call("billing", "get_subscription", org,
+                                   subscription_id)["account_id"])
+    return call("billing", "list_subscription_charges", org, subscription_id,
+                limit=query["limit"], cursor=query["cursor"])
 
 
 @blp.route("/orgs/<org>/subscriptions/<subscription_id>/cancel", methods=["POST"])
@@ -204,15 +225,21 @@ def cancel_subscription(org, subscription_id):
 
 @blp.route("/orgs/<org>/billing-runs", methods=["POST"])
 @authorize(*STAFF)
+@idempotent
 @blp.arguments(BillingRunIn)
 @blp.response(200, BillingRunOut)
+@blp.alt_response(409, description="billing_run_in_future: as_of is after now (after the "
+                                    "org's test clock where test clocks are on), R6.8")
 def run_billing(body, org):
-    """Charge every subscription of the org due now, or as of ``as_of`` (admin: a test
-    clock): the billing worker's own work (R6.4). Running it again for the same instant
-    charges nothing new."""
+    """Charge every subscription of the org due now, or as of ``as_of`` (admin; never after
+    now, or the org's test clock): the billing worker's own work (R6.4). Running it again
+    for the same instant charges nothing new. A run handles a bounded number of periods
+    per subscription and stops before this request would time out: ``complete: false``
+    then says to run it again."""
     if body.get("as_of") is not None and current_principal().role != "admin":
         raise Forbidden("as_of (a test clock) is for admins")
-    return call("billing", "run_billing", org, BillingRunIn().dump(body))
+    deadline = time.time() + 0.8 * config.rpc_timeout()  # before the gateway gives up
+    return call("billing", "run_billing", org, BillingRunIn().dump(body), deadline=deadline)
 
 
 @blp.route("/orgs/<org>/test-clock", methods=["PUT"])

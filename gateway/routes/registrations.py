@@ -89,8 +89,10 @@ def activity_registrations(query, org, activity_id):
 @blp.arguments(AccountRegistrationsQuery, location="query")
 @blp.response(200, RegistrationPage)
 def account_registrations(query, org, account_id):
-    """An account's registrations, newest first (staff, or the customer who owns it)."""
+    """An account's registrations, newest first (staff, or the customer who owns it; an
+    unknown account is a 404)."""
     ensure_account_access(account_id)
+    call("accounts", "get_account", org, account_id)
     return call("registration", "list_registrations", org, account_id=account_id,
                 kind=query.get("kind"), status=query.get("status"),
                 limit=query.get("limit"), cursor=query.get("cursor"))

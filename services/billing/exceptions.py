@@ -153,3 +153,12 @@ class PaymentMethodNotAllowed(BusinessRuleViolation):
     admins only; a customer pays by card, with their own account credit, or with their own
     passes, bundles and subscriptions (details: method, role, allowed)."""
     code = "payment_method_not_allowed"
+
+
+# -- billing runs (R6.8) -------------------------------------------------------------------------
+@remote_error
+class BillingRunInFuture(BusinessRuleViolation):
+    """409: ``as_of`` is after the real now (or after the org's test clock where test
+    clocks are on): a run never bills a period that has not started (R6.8). Details:
+    ``as_of``, ``now`` (the latest instant a run may bill up to)."""
+    code = "billing_run_in_future"

@@ -249,7 +249,15 @@ class SubscriptionOut(Contract):
     cancel_reason = fields.String(allow_none=True, metadata={
         "description": "withdrawn | payment_failed"})
     invoice_id = fields.String(metadata={"description": "the checkout's invoice"})
-    charges = fields.List(fields.Nested(SubscriptionChargeOut), required=True)
+    charges = fields.List(fields.Nested(SubscriptionChargeOut), required=True, metadata={
+        "description": "the newest charges (at most 12), oldest first; all of them are at "
+                       "GET /orgs/{org}/subscriptions/{id}/charges"})
+    charges_count = fields.Integer(metadata={"description": "how many charges there are"})
+
+
+class SubscriptionChargePage(Contract):
+    items = fields.List(fields.Nested(SubscriptionChargeOut), required=True)
+    next_cursor = fields.String(allow_none=True)
 
 
 class SubscriptionList(Contract):
@@ -261,6 +269,9 @@ class BillingRunOut(Contract):
     charged = fields.Integer(required=True)
     failed = fields.Integer(required=True)
     skipped = fields.Integer(required=True)
+    complete = fields.Boolean(metadata={
+        "description": "false: the run stopped at its bound (periods per subscription, "
+                       "CARNET_BILLING_RUN_MAX_PERIODS) or its deadline; run it again"})
 
 
 class TestClockOut(Contract):

@@ -59,6 +59,7 @@ from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, 
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
                          InvalidBillingInput, InvoiceNotFound, RefundPending,
                          RefundRefused, SubscriptionNotFound, TestClocksDisabled)
+from .exceptions import BillingRunInFuture
 
 log = logging.getLogger(__name__)
 
@@ -725,6 +726,23 @@ class BillingService(FeeEntrypoints, ServiceBase):
         return dump(schemas.SubscriptionOut(), result)
 
     @rpc
+    def list_subscription_charges(self, org_id, subscription_id, limit=None, cursor=None):
+        """A page of a subscription's charges, oldest first (R6.8: they are many after
+        years)."""
+        org_id = _id("org_id", org_id)
+        subscription_id = _id("subscription_id", subscription_id)
+        query = load(schemas.InvoiceListQuery(), {"limit": limit, "cursor": cursor})
+        with self.db.uow(readonly=True) as uow:
+            repo = SubscriptionRepository(uow.session)
+            if repo.get(org_id, subscription_id) is None:
+                raise SubscriptionNotFound("no such subscription",
+                                           {"subscription_id": subscription_id})
+            items, next_cursor = repo.charge_page(subscription_id, query["limit"],
+                                                  query["cursor"])
+        return dump(schemas.SubscriptionChargePage(), {"items": items,
+                                                       "next_cursor": next_cursor})
+
+    @rpc
     def list_subscriptions(self, org_id, account_id):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
         with self.db.uow(readonly=True) as uow:
@@ -757,16 +775,28 @@ class BillingService(FeeEntrypoints, ServiceBase):
         return dump(schemas.SubscriptionOut(), result)
 
     @rpc
-    def run_billing(self, org_id, data=None):
+    def run_billing(self, org_id, data=None, deadline=None):
         """``POST /billing-runs``: the billing worker's work for one org, as of ``as_of``
-        (default: the org's now, its test clock if it has one)."""
+        (default: the org's now, its test clock if it has one), never after it (R6.8).
+        ``deadline`` (epoch seconds): when the caller gives up; the run stops taking work
+        then (``complete: false``)."""
         org_id = _id("org_id", org_id)
         data = load(schemas.BillingRunIn(), data or {})
+        if deadline is not None and not isinstance(deadline, (int, float)):
+            raise InvalidInput("the request is not valid", {"deadline": ["epoch seconds"]})
         self._org(org_id)  # an unknown org is not_found
-        as_of = ensure_utc(data.get("as_of")) or self._business_now(org_id)
+        now = self._business_now(org_id)
+        as_of = ensure_utc(data.get("as_of")) or now
+        if as_of > now:
+            raise BillingRunInFuture(
+                "a billing run cannot bill after now" + (
+                    " (the org's test clock)" if settings.test_clocks_enabled() else ""),
+                {"as_of": as_of.isoformat(), "now": now.isoformat()})
         result = billing_run(self.db, self._provider(), self.clock.now,
-                             tax_source=self._tax_source).run(as_of, org_id=org_id)
-        return dump(schemas.BillingRunOut(), dict(result.as_dict(), as_of=as_of.isoformat()))
+                             tax_source=self._tax_source).run(as_of, org_id=org_id,
+                                                              deadline=deadline)
+        return dump(schemas.BillingRunOut(), dict(result.as_dict(), complete=result.complete,
+                                                  as_of=as_of.isoformat()))
 
     # -- test clocks (development and tests only) --------------------------------------------------
     @rpc

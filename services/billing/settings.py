@@ -44,3 +44,10 @@ def retry_days() -> tuple:
     the last one fails, the subscription is cancelled."""
     text = config.env("CARNET_SUBSCRIPTION_RETRY_DAYS", "1,3,7")
     return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def run_max_periods() -> int:
+    """How many periods one billing run may create per subscription (R6.8): a subscription
+    that is further behind catches up over several runs (the worker's next tick, or
+    ``POST /billing-runs`` again, which says ``complete: false``)."""
+    return max(1, int(config.env("CARNET_BILLING_RUN_MAX_PERIODS", "3")))

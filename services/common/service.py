@@ -10,7 +10,7 @@ from nameko.rpc import RpcConsumer, rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
-from . import config
+from . import config, logs
 from .rpc import BROKER_ERRORS, bounded_publish_retries
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ def outlive_broker_outages():
 
 
 outlive_broker_outages()
+logs.install()  # refusals are one INFO line, faults keep their traceback (issue 11)
 
 
 class ServiceBase:

@@ -7,6 +7,17 @@ from zoneinfo import ZoneInfo
 from .clock import ensure_utc
 
 _BOUND = "a date (YYYY-MM-DD) or a date-time (RFC 3339)"
+# The dates any input may name (services/common/schemas.py, docs/limits.md).
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def check_in_range(value):
+    """``value`` (a date or datetime) if it is within MIN_DATE .. MAX_DATE, else ValueError
+    (year 1 or 9999 would overflow as soon as an offset is applied)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(f"must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}")
+    return value
 
 
 def local_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -28,15 +39,23 @@ def localize(value: datetime, tz: ZoneInfo) -> datetime:
     """An aware UTC datetime; a naive one is read in ``tz``."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}")
 
 
 def to_local_iso(value, tz: ZoneInfo):
     """RFC 3339 with the org's offset at that instant (``2026-03-09T09:00:00-04:00``); a
-    naive value is UTC (Carnet's convention inside)."""
+    naive value is UTC (Carnet's convention inside). Where the offset is not a whole
+    number of minutes (local mean time, before the zones were standardised: Amsterdam's
+    +00:19:32 until 1937), RFC 3339 cannot say it: the instant is shown in UTC."""
     if value is None:
         return None
-    return ensure_utc(value).astimezone(tz).isoformat()
+    local = ensure_utc(value).astimezone(tz)
+    if local.utcoffset().total_seconds() % 60:
+        return ensure_utc(value).isoformat()
+    return local.isoformat()
 
 
 def parse_instant(value):
@@ -56,21 +75,22 @@ def parse_bound(value, tz: ZoneInfo) -> datetime:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return localize(value, tz)
+        return localize(check_in_range(value), tz)
     if isinstance(value, date):
-        return local_midnight(value, tz)
+        return local_midnight(check_in_range(value), tz)
     if not isinstance(value, str):
         raise ValueError(_BOUND)
     text = value.strip()
     if len(text) == 10:
         try:
-            return local_midnight(date.fromisoformat(text), tz)
+            day = date.fromisoformat(text)
         except ValueError:
             raise ValueError(_BOUND)
+        return local_midnight(check_in_range(day), tz)
     if "T" in text and " " in text:  # a "+hh:mm" offset sent unencoded in a query string
         text = text.replace(" ", "+")
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(_BOUND)
-    return localize(parsed, tz)
+    return localize(check_in_range(parsed), tz)

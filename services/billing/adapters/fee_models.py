@@ -3,7 +3,7 @@ costs money, unique per (source, kind) so that a duplicated ``fee_incurred`` nev
 twice; ``invoice_id`` is the fee's invoice (``open`` while owed)."""
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.types import UTCDateTime
@@ -22,7 +22,7 @@ class Fee(Base):
     source_type: Mapped[str] = mapped_column(String(16), nullable=False)
     source_id: Mapped[str] = mapped_column(String(64), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # late_cancel | no_show
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     invoice_id: Mapped[str] = mapped_column(String(40), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # owed | paid | waived
     waived_reason: Mapped[str] = mapped_column(Text, nullable=True)

@@ -24,8 +24,8 @@
 """
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -71,7 +71,7 @@ class CartItem(Base):
     type: Mapped[str] = mapped_column(String(20), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # active | removed
     member_id: Mapped[str] = mapped_column(String(64), nullable=True)
-    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     registration_id: Mapped[str] = mapped_column(String(64), nullable=True)
@@ -102,7 +102,7 @@ class Checkout(Base):
     state: Mapped[str] = mapped_column(String(16), nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)
     card_token: Mapped[str] = mapped_column(String(200), nullable=True)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     items: Mapped[list] = mapped_column(JSON, nullable=False)
     charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
@@ -144,7 +144,7 @@ class Invoice(Base):
     checkout_id: Mapped[str] = mapped_column(String(40), nullable=True, unique=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # paid | void
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
-    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     void_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     void_reason: Mapped[str] = mapped_column(Text, nullable=True)
@@ -153,7 +153,7 @@ class Invoice(Base):
     subscription_id: Mapped[str] = mapped_column(String(40), nullable=True)
     period: Mapped[int] = mapped_column(Integer, nullable=True)
     # R7.2 (migration 0006_taxes): NULL/empty on invoices without taxes (subtotal = total)
-    subtotal: Mapped[int] = mapped_column(Integer, nullable=True)
+    subtotal: Mapped[int] = mapped_column(BigInteger, nullable=True)
     taxes: Mapped[list] = mapped_column(JSON, nullable=True)
 
 
@@ -171,7 +171,7 @@ class InvoiceLine(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     type: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     paid_with: Mapped[str] = mapped_column(String(20), nullable=False)
     payment_method: Mapped[str] = mapped_column(String(20), nullable=True)
@@ -181,7 +181,7 @@ class InvoiceLine(Base):
     reference: Mapped[dict] = mapped_column(JSON, nullable=False)
     # R7.2: the line without its taxes (= amount unless prices include tax) and its taxes
     # [{code, amount}]; NULL on lines written before taxes existed
-    net: Mapped[int] = mapped_column(Integer, nullable=True)
+    net: Mapped[int] = mapped_column(BigInteger, nullable=True)
     taxes: Mapped[list] = mapped_column(JSON, nullable=True)
 
 
@@ -194,7 +194,7 @@ class Payment(Base):
     invoice_id: Mapped[str] = mapped_column(String(40), ForeignKey("invoices.id"),
                                             nullable=False)
     method: Mapped[str] = mapped_column(String(20), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     charge_id: Mapped[str] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
@@ -205,7 +205,7 @@ class CreditBalance(Base):
 
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    balance: Mapped[int] = mapped_column(Integer, nullable=False)
+    balance: Mapped[int] = mapped_column(BigInteger, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -219,7 +219,7 @@ class CreditEntry(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64), nullable=False)
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)  # + credit, - debit
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # + credit, - debit
     reason: Mapped[str] = mapped_column(String(40), nullable=False)
     ref: Mapped[str] = mapped_column(String(120), nullable=False)
     details: Mapped[dict] = mapped_column(JSON, nullable=True)
@@ -244,7 +244,7 @@ class Subscription(Base):
     member_id: Mapped[str] = mapped_column(String(64), nullable=False)
     plan_id: Mapped[str] = mapped_column(String(64), nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
-    monthly_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    monthly_price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     accounting_code: Mapped[str] = mapped_column(String(64), nullable=True)
     activity_ids: Mapped[list] = mapped_column(JSON, nullable=False)
@@ -307,7 +307,7 @@ class SandboxCharge(Base):
     idempotency_key: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)  # charge | refund
     status: Mapped[str] = mapped_column(String(16), nullable=False)  # succeeded | declined
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     card_token: Mapped[str] = mapped_column(String(200), nullable=True)
     charge_id: Mapped[str] = mapped_column(String(40), nullable=True)  # refunds: the charge
@@ -340,7 +340,7 @@ class Refund(Base):
                                             nullable=False)
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
     payment_id: Mapped[str] = mapped_column(String(40), nullable=True)
-    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=True)
     # original | account_credit
     destination: Mapped[str] = mapped_column(String(20), nullable=False)

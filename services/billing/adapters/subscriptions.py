@@ -12,12 +12,14 @@ leases that lapse; whoever takes the subscription next asks the provider again w
 same idempotency key (``domain/subscriptions.charge_key``) and records what it answers.
 """
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.common.pagination import page, paginate
 from services.common.types import new_id
 
 from .. import settings
@@ -38,7 +40,12 @@ def charge_dict(charge: SubscriptionCharge) -> dict:
             "invoice_id": charge.invoice_id, "due_at": iso(charge.due_at)}
 
 
-def subscription_dict(sub: Subscription, charges, as_of) -> dict:
+# A subscription shows its newest charges only (R6.8: one that is years old would weigh
+# megabytes); all of them are paged at GET /subscriptions/{id}/charges.
+CHARGES_SHOWN = 12
+
+
+def subscription_dict(sub: Subscription, charges, as_of, charges_count=None) -> dict:
     return {
         "id": sub.id, "org_id": sub.org_id, "account_id": sub.account_id,
         "member_id": sub.member_id, "plan_id": sub.plan_id, "description": sub.description,
@@ -51,6 +58,7 @@ def subscription_dict(sub: Subscription, charges, as_of) -> dict:
         "next_charge_at": iso(sub.next_charge_at), "cancelled_at": iso(sub.cancelled_at),
         "cancel_reason": sub.cancel_reason, "invoice_id": sub.invoice_id,
         "charges": [charge_dict(c) for c in sorted(charges, key=lambda c: c.period)],
+        "charges_count": len(charges) if charges_count is None else charges_count,
     }
 
 
@@ -65,24 +73,35 @@ class SubscriptionRepository:
             query = query.with_for_update()
         return self.session.execute(query).scalar_one_or_none()
 
-    def charges(self, subscription_ids):
-        result = {i: [] for i in subscription_ids}
-        if subscription_ids:
-            for charge in self.session.execute(select(SubscriptionCharge).where(
-                    SubscriptionCharge.subscription_id.in_(list(subscription_ids)))).scalars():
-                result[charge.subscription_id].append(charge)
-        return result
+    def newest_charges(self, subscription_id, limit=CHARGES_SHOWN):
+        """(the newest ``limit`` charges, how many there are in all)."""
+        rows = list(self.session.execute(
+            select(SubscriptionCharge).where(
+                SubscriptionCharge.subscription_id == subscription_id)
+            .order_by(SubscriptionCharge.period.desc()).limit(limit)).scalars())
+        count = self.session.execute(select(func.count()).where(
+            SubscriptionCharge.subscription_id == subscription_id)).scalar()
+        return rows, count
+
+    def charge_page(self, subscription_id, limit=None, cursor=None):
+        """A page of a subscription's charges, oldest first: (charge dicts, next_cursor)."""
+        query, limit, offset = paginate(
+            select(SubscriptionCharge).where(
+                SubscriptionCharge.subscription_id == subscription_id)
+            .order_by(SubscriptionCharge.period), limit, cursor)
+        rows, next_cursor = page(self.session.execute(query).scalars(), limit, offset)
+        return [charge_dict(c) for c in rows], next_cursor
 
     def as_dict(self, sub, as_of):
-        return subscription_dict(sub, self.charges([sub.id])[sub.id], as_of)
+        charges, count = self.newest_charges(sub.id)
+        return subscription_dict(sub, charges, as_of, count)
 
     def of_account(self, org_id, account_id, as_of):
         subs = list(self.session.execute(
             select(Subscription).where(Subscription.org_id == org_id,
                                        Subscription.account_id == account_id)
             .order_by(Subscription.created_at, Subscription.id)).scalars())
-        charges = self.charges([s.id for s in subs])
-        return [subscription_dict(s, charges[s.id], as_of) for s in subs]
+        return [self.as_dict(s, as_of) for s in subs]
 
     def sold_on(self, org_id, invoice_id):
         """Subscriptions the invoice sold that are not over yet (a void cancels them)."""
@@ -139,6 +158,7 @@ class RunResult:
     charged: int = 0
     failed: int = 0
     skipped: int = 0
+    complete: bool = True  # False: stopped at its deadline or at a subscription's cap
 
     def as_dict(self):
         return {"charged": self.charged, "failed": self.failed, "skipped": self.skipped}
@@ -174,10 +194,16 @@ class BillingRun:
     """Charge every subscription due as of ``as_of`` (R6.4): the billing worker's work.
 
     ``now`` is the real clock (leases); ``as_of`` the business instant the run bills up to
-    (the real now for the worker, a test clock for ``POST /billing-runs``)."""
+    (the real now for the worker, a test clock for ``POST /billing-runs``).
+
+    A run is bounded (R6.8, issue 11): it handles at most ``max_periods`` periods of one
+    subscription (a subscription further behind catches up over the next runs), and it
+    stops taking work once ``deadline`` (``time.time()`` seconds) has passed, e.g. when
+    the caller that asked for it has given up; either way its result says
+    ``complete: False``."""
 
     def __init__(self, db, provider, now, lease_seconds=60, retry_days=(1, 3, 7),
-                 batch=50, skip_test_clock_orgs=False, tax_source=None):
+                 batch=50, skip_test_clock_orgs=False, tax_source=None, max_periods=None):
         # R7.2: ``tax_source(org_id, refs)`` answers catalog's ``tax_rules`` (the plan's
         # taxes at renewal time); None: renewals carry no taxes
         self.tax_source = tax_source
@@ -188,37 +214,65 @@ class BillingRun:
         self.retry_days = tuple(retry_days)
         self.batch = batch
         self.skip_test_clock_orgs = skip_test_clock_orgs
+        self.max_periods = max_periods
 
-    def run(self, as_of, org_id=None, owner=None, max_batches=None):
+    def run(self, as_of, org_id=None, owner=None, max_batches=None, deadline=None):
         owner = owner or new_id("run")
         result = RunResult()
         batches = 0
+        handled = {}  # subscription id -> periods handled by this run
+        capped = set()
+
+        def out_of_time():
+            return deadline is not None and time.time() >= deadline
+
         while max_batches is None or batches < max_batches:
-            leased = self._lease_batch(as_of, org_id, owner)
+            if out_of_time():
+                result.complete = False
+                break
+            leased = self._lease_batch(as_of, org_id, owner, capped)
             if not leased:
                 break
             batches += 1
-            for sub in leased:
+            for index, sub in enumerate(leased):
+                if out_of_time():
+                    result.complete = False
+                    for rest in leased[index:]:
+                        self._release(rest, owner)
+                    break
                 self._process(sub, as_of, owner, result)
+                handled[sub.id] = handled.get(sub.id, 0) + 1
+                if self.max_periods is not None and handled[sub.id] >= self.max_periods:
+                    capped.add(sub.id)
+            if not result.complete:
+                break
+        if capped and result.complete:
+            # capped subscriptions may still be due: say so (the next run goes on)
+            with self.db.uow(readonly=True) as uow:
+                if uow.session.execute(self._due_query(as_of, org_id, self.now())
+                                       .where(Subscription.id.in_(list(capped)))).first():
+                    result.complete = False
         return result
 
     # -- leases -----------------------------------------------------------------------------
-    def _due_query(self, as_of, org_id, now):
+    def _due_query(self, as_of, org_id, now, excluded=()):
         query = select(Subscription.id).where(
             Subscription.next_charge_at.is_not(None), Subscription.next_charge_at <= as_of,
             Subscription.status != rules.CANCELLED,
             or_(Subscription.lease_until.is_(None), Subscription.lease_until < now))
+        if excluded:
+            query = query.where(Subscription.id.not_in(list(excluded)))
         if org_id is not None:
             query = query.where(Subscription.org_id == org_id)
         elif self.skip_test_clock_orgs:  # orgs on a test clock bill only when told to
             query = query.where(Subscription.org_id.not_in(select(TestClock.org_id)))
         return query.order_by(Subscription.next_charge_at, Subscription.id).limit(self.batch)
 
-    def _lease_batch(self, as_of, org_id, owner):
+    def _lease_batch(self, as_of, org_id, owner, excluded=()):
         now = self.now()
         with self.db.uow() as uow:
             session = uow.session
-            query = self._due_query(as_of, org_id, now)
+            query = self._due_query(as_of, org_id, now, excluded)
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=Subscription)
             ids = list(session.execute(query).scalars())
@@ -455,8 +509,8 @@ class BillingRun:
 
 
 def billing_run(db, provider, now, skip_test_clock_orgs=False, tax_source=None) -> BillingRun:
-    """A billing run with this deployment's lease and retry settings: the billing worker's
-    and ``POST /billing-runs``' (the same code)."""
+    """A billing run with this deployment's lease, retry and size settings: the billing
+    worker's and ``POST /billing-runs``' (the same code)."""
     return BillingRun(db, provider, now, settings.subscription_lease_seconds(),
                       settings.retry_days(), skip_test_clock_orgs=skip_test_clock_orgs,
-                      tax_source=tax_source)
+                      tax_source=tax_source, max_periods=settings.run_max_periods())

@@ -15,7 +15,7 @@ the product, the holder and the cart item.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
                         MetaData, String, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,7 +98,7 @@ class Bundle(Base):
     bundle_type_id: Mapped[str] = mapped_column(String(64), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     division: Mapped[str] = mapped_column(String(200), nullable=False)
-    price: Mapped[int] = mapped_column(Integer, nullable=True)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=True)
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
     member_id: Mapped[str] = mapped_column(String(64), nullable=False)
     invoice_id: Mapped[str] = mapped_column(String(64), nullable=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from services.common.clock import ensure_utc as as_utc
 from services.common.timeutil import local_midnight as start_of_day
 from services.common.timeutil import localize, to_local_iso  # noqa: F401 (re-exported)
+from services.common.timeutil import check_in_range
 
 
 def zone(name) -> ZoneInfo:
@@ -38,16 +39,19 @@ def parse_instant_or_day(value, tz: ZoneInfo) -> datetime:
     an RFC 3339 date-time (without an offset: read in the org's timezone). Returns an aware
     UTC datetime; raises ValueError otherwise."""
     if isinstance(value, datetime):
-        return localize(value, tz)
+        return localize(check_in_range(value), tz)
     if isinstance(value, date):
-        return end_of_day(value, tz)
+        return end_of_day(check_in_range(value), tz)
     if not isinstance(value, str):
         raise ValueError("a date (YYYY-MM-DD) or a date-time (RFC 3339)")
     text = value.strip()
     try:
         if len(text) == 10:
-            return end_of_day(date.fromisoformat(text), tz)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            day = date.fromisoformat(text)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("a date (YYYY-MM-DD) or a date-time (RFC 3339)")
-    return localize(parsed, tz)
+    if len(text) == 10:
+        return end_of_day(check_in_range(day), tz)
+    return localize(check_in_range(parsed), tz)

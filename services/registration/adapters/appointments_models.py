@@ -10,7 +10,7 @@
 """
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.types import UTCDateTime
@@ -41,8 +41,8 @@ class Appointment(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
-    service_price: Mapped[int] = mapped_column(Integer, nullable=False)
-    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    service_price: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(50), nullable=True)
     bundle_id: Mapped[str] = mapped_column(String(64), nullable=True)
     bundle_state: Mapped[str] = mapped_column(String(16), nullable=False)

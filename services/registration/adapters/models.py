@@ -13,8 +13,8 @@
 """
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Index, Integer, MetaData, String,
-                        text)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Index, Integer, MetaData,
+                        String, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -74,7 +74,7 @@ class Registration(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     starts_at_local: Mapped[str] = mapped_column(String(40), nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
-    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(50), nullable=True)
     hold_expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
@@ -88,7 +88,7 @@ class Registration(Base):
     cancellation_deadline_minutes: Mapped[int] = mapped_column(Integer, nullable=False,
                                                                default=0)
     cancelled_by: Mapped[str] = mapped_column(String(16), nullable=True)
-    refund_to_credit: Mapped[int] = mapped_column(Integer, nullable=True)
+    refund_to_credit: Mapped[int] = mapped_column(BigInteger, nullable=True)
     restore_pass_use: Mapped[bool] = mapped_column(Boolean, nullable=True)
     # R8.1: the offer's fee policy when the seat was booked, and what was incurred
     fee_policy = mapped_column(JSON, nullable=True)

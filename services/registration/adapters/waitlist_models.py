@@ -9,7 +9,7 @@ pool. The order of the list is ``(queued_at, seq)``; positions are computed when
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.types import UTCDateTime
@@ -43,7 +43,7 @@ class WaitlistEntry(Base):
     account_id: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     # what is offered, as it stood when the member joined
-    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     accounting_code: Mapped[str] = mapped_column(String(50), nullable=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)

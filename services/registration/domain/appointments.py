@@ -24,6 +24,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from services.common.timeutil import to_local_iso
+
 BOOKED, COMPLETED, CANCELLED, NO_SHOW = "booked", "completed", "cancelled", "no_show"
 STATUSES = (BOOKED, COMPLETED, CANCELLED, NO_SHOW)
 # The statuses that keep a staff member's time taken (R5.2).
@@ -71,7 +73,7 @@ def day_range(day: date, tz_name) -> tuple:
 def local_iso(value: Optional[datetime], tz_name) -> Optional[str]:
     if value is None:
         return None
-    return as_utc(value).astimezone(zone(tz_name)).isoformat()
+    return to_local_iso(as_utc(value), zone(tz_name))  # RFC 3339 (whole-minute offset)
 
 
 # -- choosing a bundle (R4.6) ---------------------------------------------------------------------
