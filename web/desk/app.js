@@ -24,6 +24,9 @@ const ctx = {
     else sessionStorage.removeItem(`carnet.desk.${ORG}.client`);
     renderClientBadge();
   },
+  // A message shown once at the top of the next view (e.g. "created" after a reload).
+  flashText: null,
+  flash(text) { ctx.flashText = text; },
   go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
 };
 
@@ -106,7 +109,12 @@ async function route() {
     box.replaceChildren(h("p", { class: "message error", role: "alert" }, err.words || String(err)));
   }
   clearTimeout(loading);
-  if (token === routeSeq) main.replaceChildren(box);
+  if (token !== routeSeq) return;
+  if (ctx.flashText) {
+    box.prepend(h("p", { class: "message ok", role: "status" }, ctx.flashText));
+    ctx.flashText = null;
+  }
+  main.replaceChildren(box);
 }
 
 async function start() {

@@ -58,7 +58,7 @@ export function activityForm(programs, memberships, reload) {
     if (maxAge.value) payload.restrictions.max_age = +maxAge.value;
     if (needs) payload.restrictions.membership_type_ids = [...needs.querySelectorAll("input:checked")].map((x) => x.value);
     const made = await attempt(area, () => api.post("/orgs/{org}/activities", payload));
-    if (made) { say(area, t("setup.activity_created", { n: made.occurrence_count }), "ok"); setTimeout(reload, 600); }
+    if (made) reload(t("setup.activity_created", { n: made.occurrence_count }));
   } },
   h("div", { class: "grid" }, field(t("setup.program"), program), field(t("setup.name"), name), field(t("setup.code"), code)),
   h("fieldset", {}, h("legend", {}, t("setup.schedule")),

@@ -31,8 +31,9 @@ export async function render(main, ctx) {
         .sort((a, b) => a.starts_at.localeCompare(b.starts_at)).map((ap) => card(ap, ctx, msg, draw)))
         : h("p", { class: "muted" }, t("agenda.free_day")))));
   };
-  const moveDay = (n) => { day = f.addDays(day, n); dateInput.value = day; draw(); };
-  dateInput.addEventListener("change", () => { if (dateInput.value) { day = dateInput.value; draw(); } });
+  const syncForm = () => { const d = main.querySelector("input[name=book_date]"); if (d) d.value = day; };
+  const moveDay = (n) => { day = f.addDays(day, n); dateInput.value = day; syncForm(); draw(); };
+  dateInput.addEventListener("change", () => { if (dateInput.value) { day = dateInput.value; syncForm(); draw(); } });
   staffSel.addEventListener("change", () => { staffFilter = staffSel.value; draw(); });
 
   main.replaceChildren(h("h1", {}, t("nav.agenda")),

@@ -156,7 +156,7 @@ async function refund(summary, msg, reload) {
   if (await attempt(msg, () => api.post(`/orgs/{org}/invoices/${inv.id}/refunds`, choice), t("refund.done", { amount: f.money(choice.amount) }))) reload();
 }
 
-async function cancelRegistration(r, msg, reload) {
+export async function cancelRegistration(r, msg, reload) {
   const byPass = r.paid_with.type === "pass";
   const answer = await dialog(t("reg.cancel_title"), (close) => {
     const give = input({ type: "checkbox", name: "restore_pass_use", checked: true, id: "restore-pass-use" });

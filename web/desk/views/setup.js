@@ -14,7 +14,7 @@ export async function render(main, ctx, [tab = "services"]) {
     h("li", {}, h("a", { href: `#setup/${k}`, "aria-current": k === tab ? "page" : undefined }, t(`setup.${k}`))))));
   const body = h("div", {});
   main.replaceChildren(h("h1", {}, t("nav.setup")), ctx.role !== "admin" ? h("p", { class: "message" }, t("setup.admin_only")) : null, nav, body);
-  const reload = () => ctx.go(`#setup/${tab}`);
+  const reload = (text) => { if (text) ctx.flash(text); ctx.go(`#setup/${tab}`); };
   const views = { services, bundles, activities, passes, memberships, plans };
   await (views[tab] || services)(body, reload);
 }
