@@ -7,6 +7,7 @@ import * as f from "../fmt.js";
 import { h, field, input, select, messageArea, say, attempt, section, table, dialog, confirmDialog } from "../ui.js";
 
 const safe = (p, empty) => p.catch(() => empty);
+const signed = (n) => (n > 0 ? `+${n}` : String(n ?? 0));
 
 export async function render(main, ctx, [accountId]) {
   const id = accountId || (ctx.client && ctx.client.id);
@@ -104,7 +105,7 @@ async function bundleLedger(b, serviceName) {
   const data = await attempt(area, () => api.get(`/orgs/{org}/bundles/${b.id}/ledger`));
   await dialog(t("client.ledger_of", { name: `${b.name || ""} — ${b.division}` }), (close) => h("div", {}, area,
     data ? table([t("ledger.when"), t("ledger.kind"), t("bundle.service"), t("bundle.booked"), t("bundle.used")],
-      data.items.map((e) => [f.datetime(e.created_at), t(`ledger.${e.kind}`, {}, e.kind), e.service_id ? serviceName(e.service_id) : "—", String(e.booked ?? ""), String(e.used ?? "")])) : null,
+      data.items.map((e) => [f.datetime(e.created_at), t(`ledger.${e.kind}`, {}, e.kind), e.service_id ? serviceName(e.service_id) : "—", signed(e.booked), signed(e.used)])) : null,
     h("div", { class: "actions" }, h("button", { type: "button", onclick: () => close() }, t("common.close")))));
 }
 
