@@ -144,6 +144,9 @@ def test_reports_show_the_range_with_charts_and_csv(open_page, shop, screenshot,
     assert "Carte 10 bains" in text
     assert_accessible(page)
     screenshot(page, "desk-reports-en")
+    phone = login(open_page, shop, shop.staff_key, lang="en", phone=True, hash_="#counter")
+    expect(phone.get_by_role("heading", name="Counter")).to_be_visible()
+    screenshot(phone, "desk-counter-en-phone")
 
 
 def test_staff_members_and_api_keys(open_page, shop, screenshot, assert_accessible):

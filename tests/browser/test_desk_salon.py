@@ -146,6 +146,11 @@ def test_client_file_shows_the_bundle_counts(open_page, salon, screenshot, asser
     expect(page.get_by_role("columnheader", name="Remaining")).to_be_visible()
     screenshot(page, "desk-client-file-en")
 
+    phone = login(open_page, salon, salon.staff_key, phone=True, hash_=f"#client/{account['id']}")
+    expect(phone.locator("[data-bundle] tbody tr td")).to_have_text(["Massage", "11", "1", "1", "9"])
+    assert_accessible(phone)
+    screenshot(phone, "desk-client-file-fr-phone")
+
 
 def test_two_bundles_holding_the_service_ask_which_one(open_page, salon, screenshot):
     """R4.6: the choice pop-up (bundle_choice_required with its candidates)."""

@@ -415,6 +415,7 @@ export const STRINGS = {
     "team.create_key": "Create the key",
     "team.key_once": "The key for {name}, shown this once: give it to the person now.",
     "team.copy": "Copy",
+    "counter.add": "Add",
   },
   fr: {
     "nav.label": "Rubriques",
@@ -831,5 +832,6 @@ export const STRINGS = {
     "team.create_key": "Créer la clé",
     "team.key_once": "La clé de {name}, affichée cette seule fois : remettez-la maintenant.",
     "team.copy": "Copier",
+    "counter.add": "Ajouter",
   },
 };

@@ -40,8 +40,9 @@ export function select(options, attrs = {}) {
     h("option", { value, selected: String(attrs.value ?? "") === String(value) || undefined }, text)));
 }
 
+// On a phone a table scrolls sideways: it takes the focus so the keyboard can scroll it.
 export function table(headers, rows, caption) {
-  return h("table", {},
+  return h("table", { tabindex: "0" },
     caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))

@@ -90,7 +90,7 @@ async function seller(ctx) {
     drawCart();
   }, t("counter.added"));
 
-  const addButton = (label, body) => h("button", { type: "button", class: "add", onclick: () => add(body) }, label);
+  const addButton = (label, body) => h("button", { type: "button", class: "add", "aria-label": label, onclick: () => add(body) }, t("counter.add"));
 
   const tabs = {
     bundles: () => bundleTypes.length ? h("ul", { class: "plain" }, bundleTypes.flatMap((b) => b.divisions.map((d) =>
@@ -178,8 +178,8 @@ function activityTab(activities, add) {
     const rows = [];
     if (a.session && a.session.enabled) rows.push(h("li", {}, h("span", {}, t("counter.whole_session", { name: a.name })),
       h("span", { class: "price" }, f.money(a.session.price)),
-      h("button", { type: "button", class: "add", onclick: () => add({ type: "session", activity_id: a.id }) },
-        t("counter.add_named", { name: t("counter.whole_session", { name: a.name }) }))));
+      h("button", { type: "button", class: "add", "aria-label": t("counter.add_named", { name: t("counter.whole_session", { name: a.name }) }),
+        onclick: () => add({ type: "session", activity_id: a.id }) }, t("counter.add"))));
     if (a.a_la_carte && a.a_la_carte.enabled) {
       const from = f.localDate();
       const occ = await api.get(`/orgs/{org}/activities/${a.id}/occurrences?from=${from}&to=${f.addDays(from, 120)}&limit=30`);
@@ -187,8 +187,8 @@ function activityTab(activities, add) {
         const label = `${a.name} — ${f.datetime(o.starts_at)}`;
         rows.push(h("li", {}, h("span", {}, label, " ", h("small", { class: "muted" }, t("roster.left", { n: o.a_la_carte.available }))),
           h("span", { class: "price" }, f.money(o.a_la_carte.price)),
-          h("button", { type: "button", class: "add", disabled: !o.a_la_carte.bookable,
-            onclick: () => add({ type: "a_la_carte", occurrence_id: o.id }) }, t("counter.add_named", { name: label }))));
+          h("button", { type: "button", class: "add", disabled: !o.a_la_carte.bookable, "aria-label": t("counter.add_named", { name: label }),
+            onclick: () => add({ type: "a_la_carte", occurrence_id: o.id }) }, t("counter.add"))));
       }
     }
     box.replaceChildren(rows.length ? h("ul", { class: "plain" }, rows) : h("p", {}, t("counter.nothing_to_sell")));

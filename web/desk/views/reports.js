@@ -92,18 +92,18 @@ function bookingsChart(activities, regs) {
   const rows = activities.map((a, i) => ({ name: a.name, session: regs[i] ? regs[i].session_count : 0, alc: regs[i] ? regs[i].a_la_carte_count : 0 }));
   if (!rows.length) return h("p", { class: "muted" }, t("common.none"));
   const max = Math.max(1, ...rows.map((r) => r.session + r.alc));
-  const W = 600, rowH = 28, H = rows.length * rowH + 30, labelW = 180;
+  const W = 420, rowH = 30, H = rows.length * rowH + 30, labelW = 150;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-labelledby": "bookings-chart-title" });
   svg.append(s("title", { id: "bookings-chart-title" }, rows.map((r) => t("report.bookings_alt", r)).join("; ")));
   rows.forEach((r, i) => {
     const y = i * rowH + 4, scale = (W - labelW - 40) / max;
-    svg.append(s("text", { x: 0, y: y + 16 }, r.name.length > 26 ? `${r.name.slice(0, 25)}…` : r.name));
+    svg.append(s("text", { x: 0, y: y + 16 }, r.name.length > 20 ? `${r.name.slice(0, 19)}…` : r.name));
     svg.append(s("rect", { x: labelW, y, width: r.session * scale, height: rowH - 8, fill: "#0b5cad" }));
     svg.append(s("rect", { x: labelW + r.session * scale, y, width: r.alc * scale, height: rowH - 8, fill: "#17a05d" }));
     svg.append(s("text", { x: labelW + (r.session + r.alc) * scale + 4, y: y + 16 }, String(r.session + r.alc)));
   });
   const ly = rows.length * rowH + 14;
   svg.append(s("rect", { x: labelW, y: ly, width: 12, height: 12, fill: "#0b5cad" }), s("text", { x: labelW + 16, y: ly + 11 }, t("roster.session")),
-    s("rect", { x: labelW + 110, y: ly, width: 12, height: 12, fill: "#17a05d" }), s("text", { x: labelW + 126, y: ly + 11 }, t("roster.alc")));
+    s("rect", { x: labelW + 90, y: ly, width: 12, height: 12, fill: "#17a05d" }), s("text", { x: labelW + 106, y: ly + 11 }, t("roster.alc")));
   return svg;
 }
