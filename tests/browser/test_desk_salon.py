@@ -122,6 +122,12 @@ def test_agenda_books_two_appointments_applies_and_checks_out(open_page, salon, 
     assert_accessible(page)
     screenshot(page, "desk-agenda-fr")
 
+    page.get_by_role("button", name="Vue semaine").click()
+    week = page.locator(".week table")
+    expect(week.get_by_role("row", name=re.compile("^Anna"))).to_contain_text("10:00 Massage · Claire Dubois")
+    expect(week.get_by_role("row", name=re.compile("^Anna"))).to_contain_text("14:00 Massage · Claire Dubois")
+    page.get_by_role("button", name="Vue semaine").click()
+
     afternoon.get_by_role("button", name="Encaisser").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.locator("#checkout-total")).to_have_text("80,00 €")

@@ -416,6 +416,8 @@ export const STRINGS = {
     "team.key_once": "The key for {name}, shown this once: give it to the person now.",
     "team.copy": "Copy",
     "counter.add": "Add",
+    "agenda.week_view": "Week view",
+    "agenda.week_of": "Week of {from} to {to}",
   },
   fr: {
     "nav.label": "Rubriques",
@@ -833,5 +835,7 @@ export const STRINGS = {
     "team.key_once": "La clé de {name}, affichée cette seule fois : remettez-la maintenant.",
     "team.copy": "Copier",
     "counter.add": "Ajouter",
+    "agenda.week_view": "Vue semaine",
+    "agenda.week_of": "Semaine du {from} au {to}",
   },
 };

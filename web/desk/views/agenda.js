@@ -8,6 +8,7 @@ import { h, field, input, select, messageArea, say, attempt, section, dialog } f
 
 let day = null;
 let staffFilter = "";
+let mode = "day";
 
 export async function render(main, ctx) {
   day = day || f.localDate();
@@ -19,6 +20,7 @@ export async function render(main, ctx) {
   const heading = h("h2", { id: "agenda-day" });
 
   const draw = async () => {
+    if (mode === "week") { await drawWeek(board, heading, staff, msg); return; }
     heading.textContent = f.longDay(day);
     const q = `date=${day}${staffFilter ? `&staff_id=${staffFilter}` : ""}`;
     const data = await attempt(msg, () => api.get(`/orgs/{org}/agenda?${q}`));
@@ -42,7 +44,9 @@ export async function render(main, ctx) {
       field(t("agenda.date"), dateInput),
       h("button", { type: "button", class: "secondary", onclick: () => moveDay(1) }, t("agenda.next")),
       h("button", { type: "button", class: "secondary", onclick: () => { day = f.localDate(); dateInput.value = day; draw(); } }, t("agenda.today")),
-      field(t("agenda.staff"), staffSel)),
+      field(t("agenda.staff"), staffSel),
+      h("button", { type: "button", class: "secondary", "aria-pressed": String(mode === "week"),
+        onclick: (e) => { mode = mode === "week" ? "day" : "week"; e.currentTarget.setAttribute("aria-pressed", String(mode === "week")); draw(); } }, t("agenda.week_view"))),
     bookingForm(ctx, staff, services, () => day, msg, draw),
     heading, msg, board);
   await draw();
@@ -170,4 +174,24 @@ async function checkoutDialog(ap, applied) {
       h("button", { type: "button", class: "secondary", onclick: () => close(null) }, t("common.back")),
       h("button", { type: "submit", class: "primary" }, t("agenda.checkout_confirm"))), area);
   });
+}
+
+// The week from the shown day: a row per staff member, a column per day (read-only; the
+// day view books and checks out).
+async function drawWeek(board, heading, staff, msg) {
+  const days = [0, 1, 2, 3, 4, 5, 6].map((n) => f.addDays(day, n));
+  heading.textContent = t("agenda.week_of", { from: f.plainDate(days[0]), to: f.plainDate(days[6]) });
+  const answers = await attempt(msg, () => Promise.all(days.map((d) =>
+    api.get(`/orgs/{org}/agenda?date=${d}${staffFilter ? `&staff_id=${staffFilter}` : ""}`))));
+  if (!answers) return;
+  const people = staffFilter ? staff.filter((s) => s.id === staffFilter) : staff;
+  const cell = (answer, sid) => {
+    const col = answer.staff.find((x) => x.staff_id === sid);
+    const appts = col ? col.appointments.slice().sort((a, b) => a.starts_at.localeCompare(b.starts_at)) : [];
+    return appts.length ? h("ul", { class: "week-cell" }, appts.map((a) =>
+      h("li", {}, `${f.time(a.starts_at)} ${a.service_name || ""} · ${a.member_name || ""}`))) : "";
+  };
+  board.replaceChildren(h("div", { class: "week" }, h("table", { tabindex: "0" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("agenda.staff")), days.map((d) => h("th", { scope: "col" }, f.plainDate(d))))),
+    h("tbody", {}, people.map((p) => h("tr", {}, h("th", { scope: "row" }, p.name), answers.map((a) => h("td", {}, cell(a, p.id)))))))));
 }
