@@ -47,7 +47,8 @@ def test_an_accounts_memberships_are_listed_with_their_status(salon, api):
         "email": "bo@example.com", "name": "Bo", "password": "correct horse battery",
         "members": [{"first_name": "Bo", "last_name": "Li", "birth_date": "1991-01-01"}]})
     other_token = api.ok("POST", "/auth/login", json={
-        "org_id": salon.id, "email": "bo@example.com", "password": "correct horse battery"})["token"]
+        "org_id": salon.id, "email": "bo@example.com",
+        "password": "correct horse battery"})["token"]
     error_of(api.with_token(other_token).get(salon.path(
         f"/accounts/{salon.account['id']}/memberships")), 403, "forbidden")
     assert salon.admin.ok("GET", salon.path(f"/accounts/{other['id']}/memberships"))["items"] == []

@@ -10,7 +10,8 @@ class Desk:
 
     def __init__(self, api, new_org, name, timezone, currency):
         org = new_org(name, timezone, currency)
-        self.id, self.admin_key, self.admin, self.timezone = org.id, org.api_key, org.admin, timezone
+        self.id, self.admin_key, self.admin = org.id, org.api_key, org.admin
+        self.timezone = timezone
         self.staff_key = self.admin.ok("POST", self.path("/api-keys"),
                                        json={"role": "staff", "name": "counter"})["api_key"]
         self.state = {}

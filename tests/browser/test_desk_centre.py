@@ -37,7 +37,8 @@ def test_admin_sets_up_an_activity_and_a_pass_type(open_page, centre, screenshot
     form.get_by_label("Jour", exact=True).first.select_option(label=weekday_name_fr(first))
     form.get_by_label("Heure", exact=True).first.fill("18:30")
     form.get_by_role("button", name="Ajouter une plage").click()
-    form.get_by_label("Jour", exact=True).nth(1).select_option(label=weekday_name_fr(centre.local_date(3)))
+    second_day = weekday_name_fr(centre.local_date(3))
+    form.get_by_label("Jour", exact=True).nth(1).select_option(label=second_day)
     form.get_by_label("Date sans cours").fill(excluded)
     form.get_by_role("button", name="Exclure cette date").click()
     session = form.get_by_role("group", name="Session")
@@ -71,7 +72,8 @@ def sell(desk, email, first_name, items, method="cash"):
     admin = desk.admin
     account = admin.ok("POST", desk.path("/accounts"), json={
         "email": email, "name": f"{first_name} Tremblay",
-        "members": [{"first_name": first_name, "last_name": "Tremblay", "birth_date": "1990-05-05"}]})
+        "members": [{"first_name": first_name, "last_name": "Tremblay",
+                     "birth_date": "1990-05-05"}]})
     member = account["members"][0]["id"]
     cart = admin.ok("POST", desk.path("/carts"), json={"account_id": account["id"]})
     for item in items:
@@ -85,8 +87,9 @@ def test_rosters_fill_as_the_shop_sells(open_page, centre, screenshot, assert_ac
     admin = centre.admin
     activity = admin.ok("GET", centre.path("/activities"))["items"][0]
     pass_type = admin.ok("GET", centre.path("/pass-types"))["items"][0]
+    window = {"from": centre.local_date(0), "to": centre.local_date(40)}
     occurrences = admin.ok("GET", centre.path(f"/activities/{activity['id']}/occurrences"),
-                           params={"from": centre.local_date(0), "to": centre.local_date(40)})["items"]
+                           params=window)["items"]
     first = occurrences[0]
 
     page = login(open_page, centre, centre.staff_key, hash_=f"#rosters/{activity['id']}")
@@ -128,10 +131,12 @@ def test_rosters_fill_as_the_shop_sells(open_page, centre, screenshot, assert_ac
     # Convert two unsold session seats to à la carte (R2.6): an admin's act.
     expect(page.get_by_text("Un administrateur peut convertir")).to_be_visible()
     page = login(open_page, centre, centre.admin_key, hash_=f"#rosters/{activity['id']}")
-    alc_list = page.locator("#roster").get_by_role("region", name=re.compile("Participants à la carte"))
+    alc_list = page.locator("#roster").get_by_role(
+        "region", name=re.compile("Participants à la carte"))
     page.get_by_label("Places de session à convertir").fill("2")
     page.get_by_role("button", name="Convertir en à la carte").click()
     page.get_by_role("dialog").get_by_role("button", name="Convertir en à la carte").click()
-    expect(page.get_by_text(re.compile("Fait : 8 places de session, 5 places à la carte"))).to_be_visible()
+    done = page.get_by_text(re.compile("Fait : 8 places de session, 5 places à la carte"))
+    expect(done).to_be_visible()
     expect(page.locator("#session-left")).to_have_text("7")
     expect(alc_list).to_contain_text("1 places prises sur 5 : 4 libres.")

@@ -73,7 +73,8 @@ def test_the_counter_sells_several_things_in_one_cart(open_page, shop, screensho
     page.get_by_label("Mode de paiement").select_option("card")
     page.get_by_role("button", name="Encaisser").click()
     expect(page.get_by_text(re.compile(r"Payé : facture n° \d+, 49,00\s\$"))).to_be_visible()
-    shop.state["account"] = shop.admin.ok("GET", shop.path("/accounts"), params={"q": "gagnon"})["items"][0]
+    shop.state["account"] = shop.admin.ok("GET", shop.path("/accounts"),
+                                          params={"q": "gagnon"})["items"][0]
 
 
 def test_the_client_file_voids_refunds_and_withdraws(open_page, shop, screenshot,
@@ -115,10 +116,13 @@ def test_the_client_file_voids_refunds_and_withdraws(open_page, shop, screenshot
     expect(dialog).to_contain_text("Aucun argent ne bouge")
     dialog.get_by_label("Motif").fill("erreur de caisse")
     dialog.get_by_role("button", name="Annuler la facture").click()
-    expect(page.get_by_role("region", name="Factures").get_by_role("row").filter(has_text="215,00 $")).to_contain_text("annulée")
+    voided = page.get_by_role("region", name="Factures").get_by_role("row") \
+        .filter(has_text="215,00 $")
+    expect(voided).to_contain_text("annulée")
     expect(page.get_by_role("region", name="Passes")).to_contain_text("révoquée")
 
-    page.get_by_role("region", name="Abonnements mensuels").get_by_role("button", name="Résilier").click()
+    page.get_by_role("region", name="Abonnements mensuels") \
+        .get_by_role("button", name="Résilier").click()
     page.get_by_role("dialog").get_by_role("button", name="Résilier").click()
     expect(page.get_by_role("region", name="Abonnements mensuels")).to_contain_text(
         re.compile("annulée|prend fin à la fin de la période"))
@@ -136,7 +140,8 @@ def test_reports_show_the_range_with_charts_and_csv(open_page, shop, screenshot,
     expect(page.locator("#sales-total")).to_have_text("$49.00")
     expect(page.locator("#net-total")).to_have_text("$249.00")  # 264 paid − 15 refunded
     expect(page.get_by_role("img", name=re.compile("Sales per day"))).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("Natation: 0 session, 0 à la carte"))).to_be_visible()
+    bookings = page.get_by_role("img", name=re.compile("Natation: 0 session, 0 à la carte"))
+    expect(bookings).to_be_visible()
     with page.expect_download() as download:
         summary.get_by_role("button", name="Download CSV").click()
     text = open(download.value.path(), encoding="utf-8").read()

@@ -104,7 +104,8 @@ def test_agenda_books_two_appointments_applies_and_checks_out(open_page, salon, 
     book("10:00")
     expect(booking.get_by_text(re.compile("Réservé : Massage à 10"))).to_be_visible()
     book("10:30")  # Anna is busy: refused, in words
-    expect(booking.get_by_role("alert")).to_have_text(re.compile("Cet employé a déjà un rendez-vous"))
+    expect(booking.get_by_role("alert")).to_have_text(
+        re.compile("Cet employé a déjà un rendez-vous"))
     book("14:00")
     expect(booking.get_by_text(re.compile("Réservé : Massage à 14"))).to_be_visible()
 
@@ -124,8 +125,9 @@ def test_agenda_books_two_appointments_applies_and_checks_out(open_page, salon, 
 
     page.get_by_role("button", name="Vue semaine").click()
     week = page.locator(".week table")
-    expect(week.get_by_role("row", name=re.compile("^Anna"))).to_contain_text("10:00 Massage · Claire Dubois")
-    expect(week.get_by_role("row", name=re.compile("^Anna"))).to_contain_text("14:00 Massage · Claire Dubois")
+    anna_week = week.get_by_role("row", name=re.compile("^Anna"))
+    expect(anna_week).to_contain_text("10:00 Massage · Claire Dubois")
+    expect(anna_week).to_contain_text("14:00 Massage · Claire Dubois")
     page.get_by_role("button", name="Vue semaine").click()
 
     afternoon.get_by_role("button", name="Encaisser").click()
@@ -153,7 +155,8 @@ def test_client_file_shows_the_bundle_counts(open_page, salon, screenshot, asser
     screenshot(page, "desk-client-file-en")
 
     phone = login(open_page, salon, salon.staff_key, phone=True, hash_=f"#client/{account['id']}")
-    expect(phone.locator("[data-bundle] tbody tr td")).to_have_text(["Massage", "11", "1", "1", "9"])
+    expect(phone.locator("[data-bundle] tbody tr td")).to_have_text(
+        ["Massage", "11", "1", "1", "9"])
     assert_accessible(phone)
     screenshot(phone, "desk-client-file-fr-phone")
 
@@ -193,6 +196,7 @@ def test_two_bundles_holding_the_service_ask_which_one(open_page, salon, screens
     chooser.get_by_role("button", name=re.compile("5 \\+ 1")).click()
     expect(appointment).to_contain_text("€0.00")
     bundles = admin.ok("GET", salon.path(f"/accounts/{account['id']}/bundles"))["items"]
-    booked = {b["division"]: [i for i in b["items"] if i["service_id"] == services["Massage"]["id"]][0]["booked"]
+    massage = services["Massage"]["id"]
+    booked = {b["division"]: [i for i in b["items"] if i["service_id"] == massage][0]["booked"]
               for b in bundles}
     assert booked == {"10 + 1": 0, "5 + 1": 1}
