@@ -172,3 +172,31 @@ def test_staff_members_and_api_keys(open_page, shop, screenshot, assert_accessib
     expect(other.locator(".role")).to_have_text("Personnel")
     other.evaluate("location.hash = '#team'")
     expect(other.get_by_text("Seul un administrateur gère les clés d'API.")).to_be_visible()
+
+
+def test_the_desk_is_usable_with_the_keyboard(open_page, shop):
+    page = open_page(f"/desk/{shop.id}")
+    page.get_by_label("Clé d'API").focus()
+    page.keyboard.type(shop.staff_key)
+    page.keyboard.press("Enter")  # the form submits
+    page.get_by_role("link", name="Rapports").focus()
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", level=1, name="Rapports")
+    expect(heading).to_be_focused()  # a new page starts at its title
+    page.get_by_role("link", name="Caisse").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Nom, courriel ou membre").focus()
+    page.keyboard.type("gagnon")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Choisir Famille Gagnon").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Client : Famille Gagnon").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fiche client : Famille Gagnon")
+    page.get_by_role("region", name="Factures").get_by_role("button", name="Rembourser") \
+        .first.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Montant à rembourser")).to_be_focused()
+    page.keyboard.press("Escape")  # nothing refunded
+    expect(dialog).to_have_count(0)

@@ -88,7 +88,7 @@ function shell() {
 }
 
 let routeSeq = 0;
-async function route() {
+async function route(moveFocus = false) {
   const [name, ...params] = (location.hash.slice(1) || "counter").split("/");
   const view = VIEWS[name] || counter;
   for (const v of NAV) {
@@ -115,6 +115,9 @@ async function route() {
     ctx.flashText = null;
   }
   main.replaceChildren(box);
+  // After a navigation the keyboard and screen reader start at the new page's title.
+  const title = moveFocus && box.querySelector("h1");
+  if (title) { title.setAttribute("tabindex", "-1"); title.focus({ preventScroll: false }); }
 }
 
 async function start() {
@@ -140,5 +143,5 @@ async function start() {
   await route();
 }
 
-window.addEventListener("hashchange", () => { if (ctx.org && api.session(ORG)) route(); });
+window.addEventListener("hashchange", () => { if (ctx.org && api.session(ORG)) route(true); });
 start();
