@@ -110,3 +110,24 @@ def pass_report(query, org):
         if not cursor:
             break
     return csv_response("passes", org, s.REPORT_COLUMNS, rows)
+
+
+# -- the desk's client file (docs/desk.md) ------------------------------------------------------
+
+@blp.route("/orgs/<org>/accounts/<account_id>/memberships", methods=["GET"])
+@authorize()
+@blp.response(200, s.MembershipList)
+def list_account_memberships(org, account_id):
+    """An account's memberships (R2.12) with their status on the org's today: active,
+    upcoming, expired or revoked (staff, or the customer who owns the account)."""
+    _account(org, account_id)
+    return call("passes", "list_account_memberships", org, account_id)
+
+
+@blp.route("/orgs/<org>/bundles/<bundle_id>/ledger", methods=["GET"])
+@authorize(*STAFF)
+@blp.response(200, s.BundleLedgerOut)
+def bundle_ledger(org, bundle_id):
+    """Every entry of a bundle's ledger, oldest first (R4.1): each booking, use and return
+    with the appointment it concerns and the counts after it."""
+    return call("passes", "bundle_ledger", org, bundle_id)
