@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.common.errors import CarnetError
 
-from . import errors, metrics
+from . import errors, metrics, observability
 from .pages import pages
 from .routes import ROUTES
 
@@ -63,6 +63,7 @@ def create_app():
     for blueprint in ROUTES:
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)  # static pages, outside the API and its spec
+    observability.install(app)  # X-Request-Id, JSON request log, /health/live
 
     @app.errorhandler(CarnetError)
     def _carnet_error(error):

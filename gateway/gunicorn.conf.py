@@ -1,6 +1,8 @@
 """gunicorn settings for the gateway; every value can be overridden from the environment."""
 import os
 
+from services.common.logs import logging_config
+
 bind = os.environ.get("CARNET_GATEWAY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CARNET_GATEWAY_WORKERS", "2"))
 worker_class = "gthread"
@@ -8,7 +10,10 @@ threads = int(os.environ.get("CARNET_GATEWAY_THREADS", "8"))
 timeout = 60
 graceful_timeout = 10
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+# JSON lines with the request id (services/common/logs.py); CARNET_LOG_FORMAT=plain for a terminal
+logconfig_dict = logging_config(os.environ.get("CARNET_LOG_LEVEL", "INFO"),
+                                os.environ.get("CARNET_LOG_FORMAT", "json"))
 
 
 def on_starting(server):

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from . import config
+from . import config, logs
 from .errors import ServiceUnavailable
 
 
@@ -51,6 +51,7 @@ class RpcPool:
                 item = self._idle.get()
         broken = False
         try:
+            logs.stamp_proxy(item[1])  # the current request id travels with the calls
             yield item[1]
         except (RpcTimeout, UnknownService) as exc:
             broken = isinstance(exc, RpcTimeout)

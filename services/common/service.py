@@ -4,10 +4,14 @@ from nameko.timer import timer
 from sqlalchemy import text
 
 from . import config
+from .observability import Observability
 
 
 class ServiceBase:
     """Mix into each service class (which must declare ``name`` and a ``db`` Database)."""
+
+    # health, readiness and Prometheus metrics on the process's own port; request ids
+    observability = Observability()
 
     @rpc
     def health(self):
