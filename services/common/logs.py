@@ -96,10 +96,9 @@ class JsonFormatter(_JsonFormatter):
     request_id, message (and the exception, when there is one)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(service)s %(name)s "
-                                 "%(request_id)s %(message)s")
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level",
-                                            "name": "logger"})
+        kwargs.setdefault("fmt", "%(levelname)s %(service)s %(name)s %(request_id)s %(message)s")
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
+        kwargs.setdefault("timestamp", "time")  # ISO 8601, UTC
         super().__init__(*args, **kwargs)
 
 

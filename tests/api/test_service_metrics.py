@@ -27,7 +27,7 @@ def test_a_pass_booking_is_counted_in_each_service_it_crossed(stack, pass_bookin
                   method="book_with_pass") >= 1
     # the pass's use was taken by RPC from registration
     assert sample(scrape(passes_port), "carnet_rpc_calls_total", service="passes",
-                  outcome="ok") >= 1
+                  method="debit_pass", outcome="ok") >= 1
     # billing heard of the confirmed registration (an event), with its lag measured
     poll(lambda: sample(scrape(billing_port), "carnet_events_handled_total", service="billing",
                         source="registration", outcome="ok") >= 1,
