@@ -63,3 +63,19 @@ def test_the_image_runs_as_the_user_the_pods_require():
     for doc in render("base"):
         if doc["kind"] == "Deployment":
             assert doc["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == uid
+
+
+def test_compose_probes_the_ports_the_services_listen_on():
+    services = compose()["services"]
+    deployments = {doc["metadata"]["name"]: doc for doc in render("base")
+                   if doc["kind"] == "Deployment"}
+    config_map = next(doc for doc in render("base") if doc["kind"] == "ConfigMap")
+    for name in set(procfile()) - DEV_ONLY - {"gateway"}:
+        port = services[name]["environment"]["CARNET_HEALTH_PORT"]
+        assert port == config_map["data"]["CARNET_HEALTH_PORT"]
+        assert f"127.0.0.1:{port}/health/ready" in " ".join(services[name]["healthcheck"]["test"])
+        (container,) = deployments[k8s_name(name)]["spec"]["template"]["spec"]["containers"]
+        assert container["ports"] == [{"name": "health", "containerPort": int(port)}]
+    gateway = services["gateway"]
+    assert gateway["environment"]["CARNET_GATEWAY_BIND"].endswith(":8000")
+    assert "127.0.0.1:8000/health/live" in " ".join(gateway["healthcheck"]["test"])
