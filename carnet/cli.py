@@ -99,7 +99,7 @@ def print_health_ports():
     """Where each process answers /health/live, /health/ready and /metrics (docs/operations.md)."""
     host = config.health_host()
     print("carnet: gateway http://127.0.0.1:8000 (/health, /health/live, /metrics); services:")
-    for name, port in config.HEALTH_PORTS.items():
+    for name in config.HEALTH_PORTS:
         port = config.health_port(name)[0]
         print(f"  {name:<15} http://{host}:{port}/metrics  /health/ready  /health/live")
 

@@ -54,6 +54,9 @@ EVENT_LAG = Histogram("carnet_event_lag_seconds",
                       buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900))
 TIMERS = Counter("carnet_timer_runs_total", "Timer runs, by method and outcome",
                  ["service", "method", "outcome"], registry=REGISTRY)
+BILLING_RUN = Counter("carnet_billing_run_subscriptions_total",
+                      "Subscriptions the billing worker charged, failed to charge (declined or "
+                      "in error, retried later: R6.4) or skipped", ["outcome"], registry=REGISTRY)
 _GAUGES = []  # (name, help, labels, fn(engine) -> [(label values, value)])
 
 
@@ -61,6 +64,14 @@ def register_gauge(name, documentation, labels, fn):
     """A gauge computed from the service's database at scrape time (e.g. holds by status):
     ``fn(engine)`` returns ``[(tuple of label values, number), …]``."""
     _GAUGES.append((name, documentation, labels, fn))
+
+
+def count_billing_run(result):
+    """Count one billing run's ``{charged, failed, skipped}``; returns it unchanged."""
+    for key in ("charged", "failed", "skipped"):
+        if result.get(key):
+            BILLING_RUN.labels(key).inc(result[key])
+    return result
 
 
 def outcome(exc_info):

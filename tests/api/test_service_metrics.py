@@ -25,6 +25,10 @@ def test_a_pass_booking_is_counted_in_each_service_it_crossed(stack, pass_bookin
                   method="book_with_pass", outcome="ok") >= 1, registration
     assert sample(registration, "carnet_rpc_seconds_count", service="registration",
                   method="book_with_pass") >= 1
+    # the gauges read from registration's database see the confirmed seat
+    assert sample(registration, "carnet_registrations", service="registration",
+                  status="confirmed") >= 1
+    assert sample(registration, "carnet_seats", service="registration", kind="taken") >= 1
     # the pass's use was taken by RPC from registration
     assert sample(scrape(passes_port), "carnet_rpc_calls_total", service="passes",
                   method="debit_pass", outcome="ok") >= 1
@@ -38,3 +42,16 @@ def test_a_pass_booking_is_counted_in_each_service_it_crossed(stack, pass_bookin
     # every event registration wrote is published (its outbox drains)
     poll(lambda: sample(scrape(registration_port), "carnet_outbox_backlog",
                         service="registration") == 0 or None, "registration's outbox drained")
+
+
+def test_the_billing_worker_counts_its_runs(stack, rpc):
+    (port,) = stack.health_ports["billing_worker"]
+    before = sample(scrape(port), "carnet_rpc_calls_total", service="billing_worker",
+                    method="run_now", outcome="ok")
+    result = rpc.call("billing_worker", "run_now")
+    text = scrape(port)
+    assert sample(text, "carnet_rpc_calls_total", service="billing_worker", method="run_now",
+                  outcome="ok") == before + 1
+    for outcome in ("charged", "failed", "skipped"):
+        assert sample(text, "carnet_billing_run_subscriptions_total",
+                      outcome=outcome) >= result[outcome]
