@@ -1,7 +1,9 @@
 """gunicorn settings for the gateway; every value can be overridden from the environment."""
 import os
 
-from services.common.logs import logging_config
+from services.common.logs import logging_config, set_service
+
+set_service("gateway")  # gunicorn's own lines, before the app is loaded
 
 bind = os.environ.get("CARNET_GATEWAY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CARNET_GATEWAY_WORKERS", "2"))
