@@ -14,8 +14,13 @@ graceful_timeout = 10
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # JSON lines with the request id (services/common/logs.py); CARNET_LOG_FORMAT=plain for a terminal
+# (then the gateway's own JSON line per request, with its id, is the access log; gunicorn's
+# text access log is kept with CARNET_LOG_FORMAT=plain)
 logconfig_dict = logging_config(os.environ.get("CARNET_LOG_LEVEL", "INFO"),
                                 os.environ.get("CARNET_LOG_FORMAT", "json"))
+logconfig_dict["loggers"]["gunicorn.error"] = {"handlers": ["console"], "propagate": False}
+if os.environ.get("CARNET_LOG_FORMAT", "json") == "json":
+    logconfig_dict["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False}
 
 
 def on_starting(server):

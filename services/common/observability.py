@@ -138,17 +138,10 @@ class Observability(DependencyProvider):
         self.port = self.socket.getsockname()[1]
 
     def start(self):
+        # a managed thread: the container kills it when it stops
         self.container.spawn_managed_thread(self._serve, identifier="health-http")
         log.info("health and metrics on http://%s:%s (/health/live, /health/ready, /metrics)",
                  config.health_host(), self.port)
-
-    def stop(self):
-        try:
-            self.socket.close()
-        except OSError:
-            pass
-
-    kill = stop
 
     def _serve(self):
         eventlet.wsgi.server(self.socket, self.app, log_output=False, debug=False)
