@@ -88,12 +88,22 @@ def run(args):
     # writes each message under var/mail/ (docs/notifications.md)
     mail_dir = os.environ.setdefault("CARNET_MAIL_DIR", str(config.var_dir() / "mail"))
     print(f"carnet: e-mails sent by notifications are written to {mail_dir}/ (.eml files)")
+    print_health_ports()
     # the Procfile's commands (nameko, gunicorn) live beside this interpreter
     bin_dir = os.path.dirname(sys.executable)
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     os.chdir(config.ROOT)
     from carnet.runner import Runner, read_procfile
     return Runner(read_procfile(procfile), cwd=str(config.ROOT), env=dict(os.environ)).run()
+
+
+def print_health_ports():
+    """Where each process answers /health/live, /health/ready and /metrics (docs/operations.md)."""
+    host = config.health_host()
+    print("carnet: gateway http://127.0.0.1:8000 (/health, /health/live, /metrics); services:")
+    for name in config.HEALTH_PORTS:
+        port = config.health_port(name)[0]
+        print(f"  {name:<15} http://{host}:{port}/metrics  /health/ready  /health/live")
 
 
 def main(argv=None):

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.common.errors import CarnetError
 
-from . import errors, limits, metrics
+from . import errors, limits, metrics, observability
 from .pages import pages
 from .routes import ROUTES
 
@@ -64,6 +64,7 @@ def create_app():
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)  # static pages, outside the API and its spec
     limits.install(app)  # body size, JSON depth, path segments (docs/limits.md)
+    observability.install(app)  # X-Request-Id, JSON request log, /health/live
 
     @app.errorhandler(CarnetError)
     def _carnet_error(error):

@@ -1,6 +1,10 @@
 """gunicorn settings for the gateway; every value can be overridden from the environment."""
 import os
 
+from services.common.logs import logging_config, set_service
+
+set_service("gateway")  # gunicorn's own lines, before the app is loaded
+
 bind = os.environ.get("CARNET_GATEWAY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CARNET_GATEWAY_WORKERS", "2"))
 worker_class = "gthread"
@@ -8,7 +12,15 @@ threads = int(os.environ.get("CARNET_GATEWAY_THREADS", "8"))
 timeout = 60
 graceful_timeout = 10
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+# JSON lines with the request id (services/common/logs.py); CARNET_LOG_FORMAT=plain for a terminal
+# (then the gateway's own JSON line per request, with its id, is the access log; gunicorn's
+# text access log is kept with CARNET_LOG_FORMAT=plain)
+logconfig_dict = logging_config(os.environ.get("CARNET_LOG_LEVEL", "INFO"),
+                                os.environ.get("CARNET_LOG_FORMAT", "json"))
+logconfig_dict["loggers"]["gunicorn.error"] = {"handlers": ["console"], "propagate": False}
+if os.environ.get("CARNET_LOG_FORMAT", "json") == "json":
+    logconfig_dict["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False}
 # Request line and headers (gunicorn's defaults, named here; docs/limits.md). gunicorn
 # refuses more itself, answered in the API's error envelope (gateway/gunicorn_errors.py).
 limit_request_line = int(os.environ.get("CARNET_GATEWAY_LIMIT_REQUEST_LINE", "4094"))

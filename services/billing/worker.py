@@ -14,6 +14,7 @@ from pathlib import Path
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
+from services.common.observability import count_billing_run
 from services.common.clock import Clock
 from services.common.service import ServiceBase
 from services.common.uow import Database
@@ -47,10 +48,11 @@ class BillingWorker(ServiceBase):
     @timer(interval=settings.billing_interval())
     def charge_due(self):
         result = self._run().run(self.clock.now())
+        count_billing_run(result.as_dict())
         if result.charged or result.failed or result.skipped:
             log.info("billing run: %s", result.as_dict())
 
     @rpc
     def run_now(self):
         """Run once now (operators, benchmarks): ``{charged, failed, skipped}``."""
-        return self._run().run(self.clock.now()).as_dict()
+        return count_billing_run(self._run().run(self.clock.now()).as_dict())

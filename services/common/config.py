@@ -150,3 +150,22 @@ def db_pool_size() -> int:
 
 def db_max_overflow() -> int:
     return int(env("CARNET_DB_MAX_OVERFLOW", "5"))
+
+
+# Health and metrics of each Nameko process (services.common.observability): one port per
+# process so that ``make run`` runs them all on one host. ``CARNET_HEALTH_PORT`` overrides it
+# (``0``: any free port, logged at start; in Kubernetes every pod uses 9100).
+HEALTH_PORTS = {"accounts": 9101, "catalog": 9102, "registration": 9103, "passes": 9104,
+                "billing": 9105, "billing_worker": 9106, "notifications": 9107}
+
+
+def health_port(service_name: str):
+    """(port, explicit): the configured port, else this process's default (not explicit)."""
+    value = env("CARNET_HEALTH_PORT")
+    if value is not None:
+        return int(value), True
+    return HEALTH_PORTS.get(service_name, 0), False
+
+
+def health_host() -> str:
+    return env("CARNET_HEALTH_HOST", "127.0.0.1")

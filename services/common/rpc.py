@@ -20,7 +20,7 @@ from nameko.amqp.publish import Publisher
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from . import config
+from . import config, logs
 from .errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ class RpcPool:
                 item = self._idle.get()
         broken = False
         try:
+            logs.stamp_proxy(item[1])  # the current request id travels with the calls
             yield item[1]
         except (RpcTimeout, UnknownService) as exc:
             broken = isinstance(exc, RpcTimeout)

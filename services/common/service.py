@@ -11,6 +11,7 @@ from nameko.timer import timer
 from sqlalchemy import text
 
 from . import config, logs
+from .observability import Observability
 from .rpc import BROKER_ERRORS, bounded_publish_retries
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ logs.install()  # refusals are one INFO line, faults keep their traceback (issue
 
 class ServiceBase:
     """Mix into each service class (which must declare ``name`` and a ``db`` Database)."""
+
+    # health, readiness and Prometheus metrics on the process's own port; request ids
+    observability = Observability()
 
     @rpc
     def health(self):

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import config, db
+from . import config, db, logs
 from .clock import utcnow
 from .outbox import OutboxRelay, envelope
 from .types import new_id
@@ -54,7 +54,7 @@ class UnitOfWork:
         """Record a fact in the outbox, in this transaction."""
         occurred_at = occurred_at or utcnow()
         event_id = new_id("evt")
-        payload = envelope(event_id, event_type, occurred_at, data)
+        payload = logs.stamp_envelope(envelope(event_id, event_type, occurred_at, data))
         row = {"event_id": event_id, "event_type": event_type, "payload": payload,
                "created_at": utcnow(), "published_at": None}
         result = self.session.execute(insert(self.database.outbox).values(**row))

@@ -27,6 +27,7 @@ from services.common.schemas import load
 from services.common.service import ServiceBase
 from services.passes import exceptions as _passes_errors  # noqa: F401
 
+from . import metrics as _metrics  # noqa: F401 - registers the scrape-time gauges
 from . import settings
 from .adapters import offerings, peers
 from .adapters.models import metadata

@@ -36,6 +36,7 @@ class Stack:
         self.logdir = Path(logdir)
         self.logdir.mkdir(parents=True, exist_ok=True)
         self.procs = {}  # name -> list of Popen
+        self.health_ports = {}  # name -> list of each instance's health/metrics port
         self.gateway = None
         self.port = None
         self.rpc = RpcPool(amqp_uri=env["AMQP_URI"], size=4, timeout=10)
@@ -52,6 +53,8 @@ class Stack:
         index = len(self.procs.get(name, []))
         log = open(self.logdir / f"{name}-{index}.log", "ab")
         env = dict(self.env, **(extra_env or {}))
+        env.setdefault("CARNET_HEALTH_PORT", str(free_port()))  # services/common/observability
+        self.health_ports.setdefault(name, []).append(int(env["CARNET_HEALTH_PORT"]))
         proc = subprocess.Popen(
             [str(BIN / "nameko"), "run", "--config", str(ROOT / "deploy/nameko.yaml"),
              SERVICE_CLASSES[name]],
