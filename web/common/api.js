@@ -92,7 +92,7 @@ export function createApi({ base = "/api/v1", token = () => null, onUnauthentica
     document.body.append(link);
     link.click();
     link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
   return {
