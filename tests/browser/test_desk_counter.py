@@ -236,3 +236,12 @@ def test_the_desk_is_usable_with_the_keyboard(open_page, shop):
     expect(dialog.get_by_label("Montant à rembourser")).to_be_focused()
     page.keyboard.press("Escape")  # nothing refunded
     expect(dialog).to_have_count(0)
+
+
+def test_a_key_of_another_org_is_refused_on_the_sign_in_screen(open_page, shop, new_org):
+    other = new_org("Studio Voisin", "America/Montreal", "CAD")
+    page = open_page(f"/desk/{shop.id}")
+    page.get_by_label("Clé d'API").fill(other.api_key)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_have_text("Cette clé appartient à un autre organisme.")
+    expect(page.get_by_role("navigation", name="Rubriques")).to_have_count(0)

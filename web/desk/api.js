@@ -27,7 +27,8 @@ const at = (path) => path.replace("{org}", encodeURIComponent(currentOrg));
 export async function login(org, apiKey) {
   const answer = await client.post("/auth/token", { api_key: apiKey }, { token: null });
   const claims = tokenClaims(answer.token);
-  if (claims.org_id && claims.org_id !== org) throw new ApiError(403, "wrong_org", "");
+  const tokenOrg = claims.org || claims.org_id;  // the token says "org" (docs/security.md)
+  if (tokenOrg && tokenOrg !== org) throw new ApiError(403, "wrong_org", "");
   const saved = { token: answer.token, expires_at: answer.expires_at, role: claims.role || "staff" };
   store(org).save(saved);
   return saved;
