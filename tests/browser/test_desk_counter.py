@@ -7,6 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.api.test_security_support import eventually
+from tests.support.client import error_of
+
 from .desk_support import Desk, login
 
 
@@ -154,7 +157,7 @@ def test_reports_show_the_range_with_charts_and_csv(open_page, shop, screenshot,
     screenshot(phone, "desk-counter-en-phone")
 
 
-def test_staff_members_and_api_keys(open_page, shop, screenshot, assert_accessible):
+def test_staff_members_and_api_keys(api, open_page, shop, screenshot, assert_accessible):
     page = login(open_page, shop, shop.admin_key, hash_="#team")
     page.get_by_label("Nom", exact=True).first.fill("Sophie")
     page.get_by_role("button", name="Ajouter un employé").click()
@@ -172,6 +175,39 @@ def test_staff_members_and_api_keys(open_page, shop, screenshot, assert_accessib
     expect(other.locator(".role")).to_have_text("Personnel")
     other.evaluate("location.hash = '#team'")
     expect(other.get_by_text("Seul un administrateur gère les clés d'API.")).to_be_visible()
+
+    # The admin revokes it: the confirmation says its tokens stop within seconds.
+    page.reload()
+    keys = page.get_by_role("region", name="Clés d'API")
+    row = keys.get_by_role("row").filter(has_text="Accueil soir")
+    expect(row).to_contain_text("active")
+    prefix = re.match(r"ck_[0-9a-f]+", secret).group(0)
+    expect(row).to_contain_text(f"{prefix}…")  # the start of the key, never the secret
+    assert secret[len(prefix):] not in row.inner_text()
+    row.get_by_role("button", name="Révoquer Accueil soir").click()
+    dialog = page.get_by_role("dialog", name="Révoquer la clé « Accueil soir »?")
+    expect(dialog).to_contain_text("cessent de fonctionner en quelques secondes")
+    dialog.get_by_role("button", name="Révoquer").click()
+    expect(page.get_by_text("Clé « Accueil soir » révoquée.")).to_be_visible()
+    row = page.get_by_role("region", name="Clés d'API").get_by_role("row") \
+        .filter(has_text="Accueil soir")
+    expect(row).to_contain_text("révoquée")
+    expect(row.get_by_role("button")).to_have_count(0)
+    # The revoked key no longer signs in, through the API or on the page.
+    eventually(lambda: api.post("/auth/token", json={"api_key": secret}).status_code == 401)
+    error_of(api.post("/auth/token", json={"api_key": secret}), 401, "unauthenticated")
+    again = open_page(f"/desk/{shop.id}")
+    again.get_by_label("Clé d'API").fill(secret)
+    again.get_by_role("button", name="Se connecter").click()
+    expect(again.get_by_text("Cette clé d'API n'est pas valide (ou a été révoquée).")) \
+        .to_be_visible()
+
+    # The org's last admin key is kept, and the page says why in words.
+    keys = page.get_by_role("region", name="Clés d'API")
+    keys.get_by_role("button", name="Révoquer bootstrap admin").click()
+    page.get_by_role("dialog").get_by_role("button", name="Révoquer").click()
+    expect(keys.get_by_role("alert")).to_contain_text("dernière clé administrateur")
+    assert_accessible(page)
 
 
 def test_the_desk_is_usable_with_the_keyboard(open_page, shop):
@@ -200,3 +236,12 @@ def test_the_desk_is_usable_with_the_keyboard(open_page, shop):
     expect(dialog.get_by_label("Montant à rembourser")).to_be_focused()
     page.keyboard.press("Escape")  # nothing refunded
     expect(dialog).to_have_count(0)
+
+
+def test_a_key_of_another_org_is_refused_on_the_sign_in_screen(open_page, shop, new_org):
+    other = new_org("Studio Voisin", "America/Montreal", "CAD")
+    page = open_page(f"/desk/{shop.id}")
+    page.get_by_label("Clé d'API").fill(other.api_key)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_have_text("Cette clé appartient à un autre organisme.")
+    expect(page.get_by_role("navigation", name="Rubriques")).to_have_count(0)

@@ -10,7 +10,13 @@
  * `{"error": {code, message, details}}`, or code "network" (no answer), "service_unavailable"
  * (503 or a gateway timeout), "unexpected" (anything else that is not the envelope).
  * Pages show `i18n.error(err)` to people, never the raw message.
- * `idempotent: true` sends a fresh Idempotency-Key (pass `key` to reuse one on a retry).
+ * `idempotent: true` sends a fresh Idempotency-Key (pass `key` to reuse one on a retry);
+ * `createApi({ idempotentPosts: true })` sends one on every POST (the desk: any POST of the
+ * counter may be retried safely). `token: null` in a call's options sends no token (and a
+ * 401 then is a refusal, not an ended session: `onUnauthenticated` is not called).
+ * `api.download(path, filename)` saves a file (a CSV report) fetched with the token.
+ * `sessionStore(key, storage)` keeps a session (token, expires_at, …) in local or session
+ * storage and forgets it once expired.
  */
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -26,13 +32,16 @@ export function newKey() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-export function createApi({ base = "/api/v1", token = () => null, onUnauthenticated } = {}) {
+export function createApi({ base = "/api/v1", token = () => null, onUnauthenticated,
+                            idempotentPosts = false } = {}) {
   async function request(method, path, body, options = {}) {
     const headers = { Accept: "application/json" };
     const bearer = options.token === undefined ? token() : options.token;
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (options.idempotent || options.key) headers["Idempotency-Key"] = options.key || newKey();
+    if (options.idempotent || options.key || (idempotentPosts && method === "POST")) {
+      headers["Idempotency-Key"] = options.key || newKey();
+    }
     let response;
     try {
       response = await fetch(base + path, {
@@ -49,7 +58,7 @@ export function createApi({ base = "/api/v1", token = () => null, onUnauthentica
     const error = data && data.error;
     if (error && error.code) {
       const failure = new ApiError(response.status, error.code, error.message, error.details);
-      if (response.status === 401 && onUnauthenticated) onUnauthenticated(failure);
+      if (response.status === 401 && bearer && onUnauthenticated) onUnauthenticated(failure);
       throw failure;
     }
     const code = [502, 503, 504].includes(response.status) ? "service_unavailable" : "unexpected";
@@ -59,19 +68,35 @@ export function createApi({ base = "/api/v1", token = () => null, onUnauthentica
   /** Every item of a paginated list (`{items, next_cursor}`), up to `max` items. */
   async function all(path, params = {}, max = 1000) {
     const items = [];
+    const [bare, search] = path.split("?");
     let cursor = null;
     do {
-      const query = new URLSearchParams({ ...params, limit: "200" });
+      const query = new URLSearchParams(search);
+      for (const [name, value] of Object.entries(params)) query.set(name, value);
+      if (!query.has("limit")) query.set("limit", "200");
       if (cursor) query.set("cursor", cursor);
-      const page = await request("GET", `${path}?${query}`);
+      const page = await request("GET", `${bare}?${query}`);
       items.push(...page.items);
       cursor = page.next_cursor;
     } while (cursor && items.length < max);
     return items;
   }
 
+  /** A file (a CSV report) fetched with the token, saved through a link the browser downloads. */
+  async function download(path, filename) {
+    const response = await request("GET", path, undefined, { raw: true });
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+
   return {
-    request, all,
+    request, all, download,
     get: (path, options) => request("GET", path, undefined, options),
     post: (path, body = {}, options) => request("POST", path, body, options),
     patch: (path, body, options) => request("PATCH", path, body, options),
@@ -87,4 +112,22 @@ export function tokenClaims(token) {
   } catch {
     return {};
   }
+}
+
+/** A session kept under `key` in `storage` (localStorage: across tabs; sessionStorage: this
+ * tab only); `load()` answers {} when there is none or it has expired. */
+export function sessionStore(key, storage = localStorage) {
+  return {
+    load() {
+      try {
+        const stored = JSON.parse(storage.getItem(key) || "{}") || {};
+        if (stored.expires_at && new Date(stored.expires_at) <= new Date()) return {};
+        return stored;
+      } catch {
+        return {};
+      }
+    },
+    save: (session) => storage.setItem(key, JSON.stringify(session)),
+    clear: () => storage.removeItem(key),
+  };
 }

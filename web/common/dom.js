@@ -5,6 +5,7 @@
  *   h("button", { class: "primary", onclick: go, "aria-label": t("…") }, "Add")
  *   h("ul", {}, items.map((i) => h("li", {}, i.name)))
  * Attributes: `class`, `on<event>` handlers, booleans (true → present, false/null → absent),
+ * `dataset` (an object: data-* attributes), `value` (the property on a select or textarea),
  * anything else with setAttribute. Children: strings, numbers, nodes, arrays, null.
  */
 export function h(tag, attrs = {}, ...children) {
@@ -13,6 +14,10 @@ export function h(tag, attrs = {}, ...children) {
     if (value === false || value === null || value === undefined) continue;
     if (name.startsWith("on") && typeof value === "function") {
       node.addEventListener(name.slice(2), value);
+    } else if (name === "dataset") {
+      Object.assign(node.dataset, value);
+    } else if (name === "value" && (tag === "select" || tag === "textarea")) {
+      node.value = value;
     } else if (value === true) {
       node.setAttribute(name, "");
     } else {

@@ -7,11 +7,14 @@
  *   f.dayKey(iso)            // "2027-03-12": the org-local day of an instant
  *   f.today()                // the org-local day now
  *   f.countdown(ms)          // "14:05"
+ * `locale` overrides the language's usual locale (the desk writes fr-FR for an org in euros).
+ * Calendar helpers: addDays("2027-03-12", 1), zoned(day, "10:00", timeZone) (the instant),
+ * zonedIso(day, "10:00", timeZone) ("2027-03-12T10:00:00-04:00"), parseMoney("12,50", 2).
  */
 const LOCALES = { fr: "fr-CA", en: "en-CA" };
 
-export function createFormat({ lang = "fr", timeZone = "UTC", currency = "CAD" } = {}) {
-  const locale = LOCALES[lang] || lang;
+export function createFormat({ lang = "fr", timeZone = "UTC", currency = "CAD", locale } = {}) {
+  locale = locale || LOCALES[lang] || lang;
   const moneyFormat = new Intl.NumberFormat(locale, { style: "currency", currency });
   const digits = moneyFormat.resolvedOptions().maximumFractionDigits;
   const make = (options) => new Intl.DateTimeFormat(locale, { timeZone, ...options });
@@ -23,7 +26,7 @@ export function createFormat({ lang = "fr", timeZone = "UTC", currency = "CAD" }
   const parse = (value) => (value instanceof Date ? value : new Date(value));
 
   return {
-    lang, locale, timeZone, currency,
+    lang, locale, timeZone, currency, digits,
     money: (minor) => moneyFormat.format((minor || 0) / 10 ** digits),
     date: (iso) => dateF.format(parse(iso)),
     shortDate: (iso) => shortDateF.format(parse(iso)),
@@ -55,4 +58,41 @@ export function ageOn(birthDate, day) {
   const [by, bm, bd] = birthDate.split("-").map(Number);
   const [y, m, d] = day.split("-").map(Number);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** "12,50" or "12.50" typed by a person → minor units (null when not a number). */
+export function parseMoney(text, digits = 2) {
+  const clean = String(text).trim().replace(/\s/g, "").replace(",", ".");
+  if (!/^\d+(\.\d+)?$/.test(clean)) return null;
+  return Math.round(parseFloat(clean) * 10 ** digits);
+}
+
+/** A calendar day ("YYYY-MM-DD") plus `n` days. */
+export function addDays(day, n) {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+function offsetAt(instant, timeZone) {
+  const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+    .formatToParts(instant).find((p) => p.type === "timeZoneName").value; // "GMT-05:00", "GMT"
+  const m = name.match(/GMT([+-])(\d{2}):?(\d{2})?/);
+  return m ? { text: `${m[1]}${m[2]}:${m[3] || "00"}`,
+               minutes: (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +(m[3] || 0)) }
+    : { text: "+00:00", minutes: 0 };
+}
+
+/** A local day and "HH:MM" in `timeZone` → the instant (a Date). */
+export function zoned(day, hhmm, timeZone) {
+  const naive = Date.parse(`${day}T${hhmm}:00Z`);
+  let off = offsetAt(new Date(naive), timeZone);
+  const again = offsetAt(new Date(naive - off.minutes * 60000), timeZone);
+  if (again.minutes !== off.minutes) off = again;
+  return new Date(naive - off.minutes * 60000);
+}
+
+/** The same as RFC 3339 with the zone's offset (what the API reads as org-local). */
+export function zonedIso(day, hhmm, timeZone) {
+  return `${day}T${hhmm}:00${offsetAt(zoned(day, hhmm, timeZone), timeZone).text}`;
 }

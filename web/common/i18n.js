@@ -6,8 +6,10 @@
  *   i18n.t("cart.items", { count: 2 })   // plural forms: { one: "…", other: "…" }
  *   i18n.t("hello", { name: "Léa" })     // "{name}" placeholders
  *   i18n.error(apiError)                 // a sentence a parent understands
- * The chosen language is kept in localStorage ("carnet.lang"); `pickLanguage(orgLocale)`
- * returns it, or the org's locale when nothing was chosen.
+ * The chosen language is kept in localStorage ("carnet.lang", shared by the shop and the desk);
+ * `pickLanguage(orgLocale)` returns it, or the org's locale when nothing was chosen.
+ * Keys may be nested ({ cart: { items } }, the shop) or flat ({ "cart.items": … }, the desk);
+ * `t(key, vars, fallback)` answers `fallback` (else the key) when no dictionary has the key.
  */
 export const LANGUAGES = ["fr", "en"];
 const KEY = "carnet.lang";
@@ -41,15 +43,18 @@ export function createI18n(dictionaries, lang) {
   const dict = dictionaries[lang] || {};
   const fallback = dictionaries.fr || {};
   const plural = new Intl.PluralRules(lang === "fr" ? "fr-CA" : "en-CA");
-  const lookup = (source, key) => key.split(".").reduce((node, part) => node?.[part], source);
+  const lookup = (source, key) => source[key]
+    ?? key.split(".").reduce((node, part) => node?.[part], source);
 
-  function t(key, vars = {}) {
+  function t(key, vars = {}, otherwise) {
+    vars = vars || {};
     let value = lookup(dict, key) ?? lookup(fallback, key);
     if (value && typeof value === "object" && isPlural(value)) {
       value = value[plural.select(vars.count ?? 0)] ?? value.other;
     }
-    if (typeof value !== "string") return key;
-    return value.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+    if (typeof value !== "string") return otherwise ?? key;
+    return value.replace(/\{(\w+)\}/g, (match, name) => (
+      name in vars && typeof vars[name] !== "object" ? String(vars[name]) : match));
   }
 
   /** An ApiError (or any error) in words: errors.<code>, else a generic sentence. */

@@ -1,6 +1,6 @@
 // The front desk and back office: one page per org (/desk/<org_id>), views by URL hash.
 import * as api from "./api.js";
-import { initLang, lang, setLang, t } from "./i18n.js";
+import { initLang, lang, setLang, t, words } from "./i18n.js";
 import { setOrg } from "./fmt.js";
 import { h, field, input, messageArea, say } from "./ui.js";
 import * as counter from "./views/counter.js";
@@ -50,7 +50,7 @@ function renderLogin() {
     try {
       await api.login(ORG, key.value.trim());
       start();
-    } catch (err) { say(msg, err.code === "invalid_api_key" || err.status === 401 ? t("login.bad_key") : err.words, "error"); }
+    } catch (err) { say(msg, err.code === "invalid_api_key" || err.status === 401 ? t("login.bad_key") : words(err), "error"); }
   } },
   h("h1", {}, t("login.title")),
   h("p", {}, t("login.intro")),
@@ -106,7 +106,7 @@ async function route(moveFocus = false) {
   try {
     await view.render(box, ctx, params.map(decodeURIComponent));
   } catch (err) {
-    box.replaceChildren(h("p", { class: "message error", role: "alert" }, err.words || String(err)));
+    box.replaceChildren(h("p", { class: "message error", role: "alert" }, words(err)));
   }
   clearTimeout(loading);
   if (token !== routeSeq) return;

@@ -1,4 +1,6 @@
 // Money, dates and times in the org's currency and timezone, in the page's language (Intl).
+// The shared part (money, org-local days, zoned times) is web/common/format.js.
+import * as common from "../common/format.js";
 import { lang } from "./i18n.js";
 
 let org = { timezone: "UTC", currency: "CAD" };
@@ -9,20 +11,19 @@ export const orgTz = () => org.timezone;
 const REGION = { CAD: ["CA", "CA"], EUR: ["FR", "IE"], CHF: ["CH", "CH"], USD: ["CA", "US"], GBP: ["FR", "GB"] };
 const locale = () => { const r = REGION[org.currency]; const fr = lang() === "fr"; return `${fr ? "fr" : "en"}-${r ? r[fr ? 0 : 1] : (fr ? "FR" : "GB")}`; };
 
-const DIGITS = { JPY: 0, KRW: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, TND: 3, JOD: 3, OMR: 3 };
-export const minorDigits = () => DIGITS[org.currency] ?? 2;
+const formats = new Map();
+const shared = () => {
+  const key = `${lang()}|${locale()}|${org.timezone}|${org.currency}`;
+  if (!formats.has(key)) {
+    formats.set(key, common.createFormat({ lang: lang(), locale: locale(), timeZone: org.timezone, currency: org.currency }));
+  }
+  return formats.get(key);
+};
+export const minorDigits = () => shared().digits;
 
-export function money(minor) {
-  if (minor === null || minor === undefined) return "—";
-  return new Intl.NumberFormat(locale(), { style: "currency", currency: org.currency })
-    .format(minor / 10 ** minorDigits());
-}
+export const money = (minor) => (minor === null || minor === undefined ? "—" : shared().money(minor));
 // "12,50" or "12.50" typed by a person → minor units (null when not a number).
-export function parseMoney(text) {
-  const clean = String(text).trim().replace(/\s/g, "").replace(",", ".");
-  if (!/^\d+(\.\d+)?$/.test(clean)) return null;
-  return Math.round(parseFloat(clean) * 10 ** minorDigits());
-}
+export const parseMoney = (text) => common.parseMoney(text, minorDigits());
 export const moneyInput = (minor) => (minor / 10 ** minorDigits()).toFixed(minorDigits());
 
 const fmtCache = new Map();
@@ -48,35 +49,8 @@ export const plainDate = (isoDate) => new Intl.DateTimeFormat(locale(), { dateSt
   .format(new Date(`${isoDate}T12:00:00Z`));
 
 // The org-local calendar date of an instant, "YYYY-MM-DD".
-export function localDate(v = new Date()) {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: org.timezone, year: "numeric", month: "2-digit", day: "2-digit" })
-    .formatToParts(asDate(v));
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}`;
-}
-export function addDays(isoDate, n) {
-  const d = new Date(`${isoDate}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-function offsetAt(instant) {
-  const name = new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, timeZoneName: "longOffset" })
-    .formatToParts(instant).find((p) => p.type === "timeZoneName").value; // "GMT-05:00" or "GMT"
-  const m = name.match(/GMT([+-])(\d{2}):?(\d{2})?/);
-  return m ? { text: `${m[1]}${m[2]}:${m[3] || "00"}`, minutes: (m[1] === "-" ? -1 : 1) * (+m[2] * 60 + +(m[3] || 0)) }
-    : { text: "+00:00", minutes: 0 };
-}
-// An org-local date and "HH:MM" → the instant (Date) in the org's timezone.
-export function zoned(isoDate, hhmm) {
-  const naive = Date.parse(`${isoDate}T${hhmm}:00Z`);
-  let off = offsetAt(new Date(naive));
-  const again = offsetAt(new Date(naive - off.minutes * 60000));
-  if (again.minutes !== off.minutes) off = again;
-  return new Date(naive - off.minutes * 60000);
-}
-// The same as RFC 3339 with the org's offset (what the API reads as org-local).
-export function zonedIso(isoDate, hhmm) {
-  const instant = zoned(isoDate, hhmm);
-  return `${isoDate}T${hhmm}:00${offsetAt(instant).text}`;
-}
+export const localDate = (v = new Date()) => shared().dayKey(v);
+export const addDays = common.addDays;
+// An org-local date and "HH:MM" → the instant (Date); the same as RFC 3339 with the offset.
+export const zoned = (isoDate, hhmm) => common.zoned(isoDate, hhmm, org.timezone);
+export const zonedIso = (isoDate, hhmm) => common.zonedIso(isoDate, hhmm, org.timezone);

@@ -1,24 +1,9 @@
 // Small DOM helpers: elements built with textContent (never innerHTML from data), labelled
 // fields, tables, a modal dialog and messages in words.
-import { t } from "./i18n.js";
+import { h } from "../common/dom.js";
+import { t, words } from "./i18n.js";
 
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
-    else if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k === "value") el.value = v;
-    else if (v === true) el.setAttribute(k, "");
-    else el.setAttribute(k, v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
+export { h };
 
 let seq = 0;
 export const uid = (p = "f") => `${p}-${++seq}`;
@@ -66,7 +51,7 @@ export async function attempt(area, fn, okText) {
     if (area) say(area, okText || "", "ok");
     return result;
   } catch (err) {
-    if (area) say(area, err.words || String(err.message || err), "error");
+    if (area) say(area, words(err), "error");
     else console.error(err);
     return undefined;
   }

@@ -5,7 +5,7 @@
  * The session (customer token, account id, open cart id) is kept in localStorage per org,
  * so a parent stays logged in across pages and tabs until the token expires or they log out.
  */
-import { createApi, tokenClaims } from "/web/common/api.js";
+import { createApi, sessionStore, tokenClaims } from "/web/common/api.js";
 import { h, mount } from "/web/common/dom.js";
 import { createFormat } from "/web/common/format.js";
 import { createI18n, merge, pickLanguage, rememberLanguage } from "/web/common/i18n.js";
@@ -21,12 +21,12 @@ import { purchasesView } from "./views/purchases.js";
 
 const DICTIONARIES = { fr: merge(commonFr, shopFr), en: merge(commonEn, shopEn) };
 const orgId = decodeURIComponent(location.pathname.split("/")[2] || "");
-const STORE = `carnet.shop.${orgId}`;
+const STORE = sessionStore(`carnet.shop.${orgId}`);
 
 const app = {
   orgId,
   org: null,
-  session: loadSession(),
+  session: STORE.load(),
   account: null,
   catalog: null,
   cart: null,
@@ -39,15 +39,7 @@ app.api = createApi({
   onUnauthenticated: () => { if (app.session.token) logout(false); },
 });
 
-function loadSession() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(STORE) || "{}");
-    if (stored.expires_at && new Date(stored.expires_at) <= new Date()) return {};
-    return stored;
-  } catch { return {}; }
-}
-
-app.saveSession = () => localStorage.setItem(STORE, JSON.stringify(app.session));
+app.saveSession = () => STORE.save(app.session);
 app.loggedIn = () => Boolean(app.session.token && app.session.account_id);
 
 app.login = async (email, password) => {

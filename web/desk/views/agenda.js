@@ -2,7 +2,7 @@
 // (price 0, "×" to undo, a choice when two bundles hold the service, R4.6), check out at the
 // counter with the bundle applied there if it was not (R4.7), cancel.
 import * as api from "../api.js";
-import { t } from "../i18n.js";
+import { t, words } from "../i18n.js";
 import * as f from "../fmt.js";
 import { h, field, input, select, messageArea, say, attempt, section, dialog } from "../ui.js";
 
@@ -70,7 +70,7 @@ function bookingForm(ctx, staff, services, getDay, msg, redraw) {
     try {
       done = await api.post("/orgs/{org}/appointments", body);
     } catch (err) {
-      if (err.code !== "bundle_choice_required") say(local, err.words, "error");
+      if (err.code !== "bundle_choice_required") say(local, words(err), "error");
       else {
         const chosen = await chooseBundle(err.details.candidates || []);
         delete body.apply_bundle;
@@ -103,7 +103,7 @@ export async function applyBundle(appointmentId, area) {
   try {
     return await api.post(`/orgs/{org}/appointments/${appointmentId}/bundle`, {});
   } catch (err) {
-    if (err.code !== "bundle_choice_required") { say(area, err.words, "error"); return null; }
+    if (err.code !== "bundle_choice_required") { say(area, words(err), "error"); return null; }
     const chosen = await chooseBundle(err.details.candidates || []);
     if (!chosen) return null;
     return attempt(area, () => api.post(`/orgs/{org}/appointments/${appointmentId}/bundle`, { bundle_id: chosen }));

@@ -1,6 +1,6 @@
 // Staff members (the people in the agenda) and API keys (admins create, list, revoke).
 import * as api from "../api.js";
-import { t } from "../i18n.js";
+import { t, words } from "../i18n.js";
 import * as f from "../fmt.js";
 import { h, field, input, select, messageArea, say, attempt, section, table, confirmDialog } from "../ui.js";
 
@@ -23,16 +23,22 @@ async function keys(reload) {
   const area = messageArea();
   const shown = h("div", { "aria-live": "polite" });
   let list = null;
-  try { list = await api.all("/orgs/{org}/api-keys"); } catch (err) { say(area, t("team.list_unavailable", { why: err.words }), "error"); }
+  try { list = await api.all("/orgs/{org}/api-keys"); } catch (err) { say(area, t("team.list_unavailable", { why: words(err) }), "error"); }
   const name = input({ name: "key_name", required: true });
   const role = select([["staff", t("role.staff")], ["admin", t("role.admin")]], { name: "key_role" });
+  const revoke = async (k) => {
+    // Its tokens are refused within seconds (the gateway's credential cache), not at once.
+    if (!await confirmDialog(t("team.revoke_title", { name: k.name }), [t("team.revoke_effect")], t("team.revoke"))) return;
+    // DELETE answers 204 (null): success is "no error", not a truthy result.
+    const done = await attempt(area, async () => { await api.del(`/orgs/{org}/api-keys/${encodeURIComponent(k.id)}`); return true; });
+    if (done) reload(t("team.revoked", { name: k.name }));
+  };
+  const row = (k) => [k.name, h("code", {}, `${k.prefix}…`), t(`role.${k.role}`, {}, k.role), f.datetime(k.created_at),
+    k.revoked_at ? `${t("status.revoked")} (${f.datetime(k.revoked_at)})` : t("status.active"),
+    k.revoked_at ? "" : h("button", { type: "button", class: "danger", "aria-label": t("team.revoke_named", { name: k.name }),
+      onclick: () => revoke(k) }, t("team.revoke"))];
   return section(t("team.keys"), area,
-    list ? table([t("setup.name"), t("team.role"), t("team.created"), t("pass.status"), ""], list.map((k) => [k.name, t(`role.${k.role}`, {}, k.role),
-      f.datetime(k.created_at), k.revoked_at ? t("status.revoked") : t("status.active"),
-      k.revoked_at ? "" : h("button", { type: "button", class: "danger", "aria-label": t("team.revoke_named", { name: k.name }), onclick: async () => {
-        if (!await confirmDialog(t("team.revoke_title", { name: k.name }), [t("team.revoke_effect")], t("team.revoke"))) return;
-        if (await attempt(area, () => api.del(`/orgs/{org}/api-keys/${k.id}`))) reload(t("team.revoked", { name: k.name }));
-      } }, t("team.revoke"))])) : null,
+    list ? table([t("setup.name"), t("team.prefix"), t("team.role"), t("team.created"), t("pass.status"), ""], list.map(row)) : null,
     h("h3", {}, t("team.new_key")),
     h("form", { class: "inline", onsubmit: async (e) => {
       e.preventDefault();

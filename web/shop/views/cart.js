@@ -219,13 +219,8 @@ export function invoiceTable(app, invoice) {
 export async function openReceipt(event, app, invoice, status) {
   event.preventDefault();
   try {
-    const response = await app.api.get(app.path(`/invoices/${invoice.id}/receipt.pdf`), { raw: true });
-    const url = URL.createObjectURL(await response.blob());
-    const link = h("a", { href: url, download: `receipt-${invoice.number}.pdf` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    await app.api.download(app.path(`/invoices/${invoice.id}/receipt.pdf`),
+                           `receipt-${invoice.number}.pdf`);
   } catch (err) {
     status.textContent = err.code === "not_found" ? app.t("done.receipt_missing") : app.errorText(err);
   }
