@@ -125,7 +125,7 @@ export default {
     left: "{name} is no longer on the waiting list.",
     seat_offered: "Seat offered",
     offered_until: "Seat held until {date}",
-    held_until: "A seat came free: it is held for you until {date}. Claim it before then, or it goes to the next person.",
+    held_until: "A seat came free: it is held for you until {date}; claim it before then, or it goes to the next person.",
     claim: "Claim the seat", claim_named: "Claim the seat offered to {name}",
     claimed: "{name}: the seat is in your cart. Pay to confirm it.",
     in_cart_pay: "In the cart: pay",

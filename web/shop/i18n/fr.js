@@ -125,7 +125,7 @@ export default {
     left: "{name} n’est plus sur la liste d’attente.",
     seat_offered: "Place offerte",
     offered_until: "Place réservée jusqu’au {date}",
-    held_until: "Une place s’est libérée : elle est réservée jusqu’au {date}. Prenez-la avant cette heure, sinon elle passe à la personne suivante.",
+    held_until: "Une place s’est libérée : elle est réservée jusqu’au {date} ; prenez-la avant, sinon elle passe à la personne suivante.",
     claim: "Prendre la place", claim_named: "Prendre la place offerte à {name}",
     claimed: "{name} : la place est dans votre panier. Payez pour confirmer.",
     in_cart_pay: "Dans le panier : payer",
