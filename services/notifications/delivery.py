@@ -139,7 +139,8 @@ class Delivery:
             invoice = self.directory.invoice(org_id, params["invoice_id"])
         locale = org.get("locale") or "fr"
         subject, body = templates.render(notice["kind"], locale, templates.context(
-            notice["kind"], locale, params, org, account, invoice))
+            notice["kind"], locale, params, org, account, invoice,
+            shop_url=f"{settings.public_url()}/shop/{org_id}"))
         attachments = []
         receipt = (notice["attachment"] or {}).get("receipt")
         if receipt:

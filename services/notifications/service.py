@@ -124,6 +124,10 @@ class NotificationsService(ServiceBase):
     def on_password_reset_requested(self, payload):
         self._take(payload)
 
+    @_handles("registration", "waitlist_seat_offered")
+    def on_waitlist_seat_offered(self, payload):
+        self._take(payload)
+
     # -- what is due: retries with backoff, reminders, pass warnings --------------------------
     @timer(interval=settings.retry_interval())
     def send_due(self):

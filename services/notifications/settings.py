@@ -87,3 +87,8 @@ def mail_dir():
     """Where the local SMTP catcher (``make run``) writes what it receives."""
     from services.common.config import var_dir
     return env("CARNET_MAIL_DIR", str(var_dir() / "mail"))
+
+
+def public_url() -> str:
+    """The base of links in e-mails (the shop's address), as accounts' reset links."""
+    return env("CARNET_PUBLIC_URL", "http://localhost:8000").rstrip("/")

@@ -29,15 +29,23 @@ def _cached(key, fetch):
     return value
 
 
+def _account_view(found):
+    view = {k: v for k, v in found.items() if k in ("id", "email", "name")}
+    view["members"] = [{k: m.get(k) for k in ("id", "first_name", "last_name")}
+                       for m in found.get("members") or []]
+    return view
+
+
 class Directory:
     def __init__(self, accounts, catalog, billing):
         self.accounts, self.catalog, self.billing = accounts, catalog, billing
 
     def account(self, org_id, account_id):
-        """``{email, name}`` of the account (accounts.get_account); NotFound propagates."""
-        return _cached(("account", org_id, account_id), lambda: {
-            k: v for k, v in peers.call(self.accounts, "get_account", org_id, account_id).items()
-            if k in ("id", "email", "name")})
+        """``{email, name, members}`` of the account (accounts.get_account); NotFound
+        propagates. Members are kept as ``[{id, first_name, last_name}]`` (a waiting-list
+        offer names the household's members still waiting)."""
+        return _cached(("account", org_id, account_id), lambda: _account_view(
+            peers.call(self.accounts, "get_account", org_id, account_id)))
 
     def org(self, org_id):
         return _cached(("org", org_id, None), lambda: {

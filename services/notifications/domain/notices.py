@@ -19,10 +19,11 @@ APPOINTMENT_REMINDER = "appointment_reminder"
 PASS_EXPIRING = "pass_expiring"
 PASS_LAST_USE = "pass_last_use"
 PASSWORD_RESET = "password_reset"
+WAITLIST_OFFER = "waitlist_offer"
 
 KINDS = (RECEIPT, REGISTRATION_CANCELLED, SUBSCRIPTION_CHARGED, RENEWAL_DECLINED,
          SUBSCRIPTION_CANCELLED, APPOINTMENT_BOOKED, APPOINTMENT_REMINDER, PASS_EXPIRING,
-         PASS_LAST_USE, PASSWORD_RESET)
+         PASS_LAST_USE, PASSWORD_RESET, WAITLIST_OFFER)
 
 # What a client may turn off (R7.4): the preference that governs each optional kind.
 # Everything else is transactional (money moved, a booking made or undone, a password).
@@ -126,6 +127,19 @@ def _password_reset(d):
         "email": d.get("email"), "reset_url": d["reset_url"]})]
 
 
+def _waitlist_seat_offered(d):
+    """R3.9: a seat is held for a waiting member until the offer's deadline."""
+    if not d.get("registration_id") or not d.get("offer_expires_at"):
+        return []
+    return [NoticePlan(WAITLIST_OFFER, d["account_id"], {
+        "entry_id": d.get("id"), "registration_id": d.get("registration_id"),
+        "kind": d.get("kind"), "member_id": d.get("member_id"),
+        "member_name": d.get("member_name"), "description": d.get("description"),
+        "starts_at": d.get("starts_at"), "price": d.get("price"),
+        "offer_expires_at": d.get("offer_expires_at"),
+        "household_still_waiting": list(d.get("household_still_waiting") or [])})]
+
+
 _PLANNERS = {
     "checkout_completed": _checkout_completed,
     "registration_cancelled": _registration_cancelled,
@@ -135,6 +149,7 @@ _PLANNERS = {
     "appointment_booked": _appointment_booked,
     "pass_debited": _pass_debited,
     "password_reset_requested": _password_reset,
+    "waitlist_seat_offered": _waitlist_seat_offered,
 }
 
 

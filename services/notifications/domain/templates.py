@@ -96,6 +96,21 @@ _T = {
                "Hello ${account_name},\n\nTo choose a new password, open this link: "
                "${reset_url}\nIf you did not ask for it, ignore this message.\n"),
     },
+    n.WAITLIST_OFFER: {
+        "fr": ("Une place vous attend : ${description} — ${org_name}",
+               "Bonjour ${account_name},\n\nBonne nouvelle : une place s'est libérée. "
+               "${what} est réservée pour ${member_name}${price} jusqu'au ${offer_expires_at}."
+               "\n\nPour la prendre, ajoutez-la à votre panier avant cette heure et payez-la "
+               "dans la boutique :\n${shop_url}\n(Mes achats → Liste d'attente → Prendre la "
+               "place.) Passé ce délai, elle est offerte à la personne suivante.\n"
+               "${household}"),
+        "en": ("A seat is waiting for you: ${description} — ${org_name}",
+               "Hello ${account_name},\n\nGood news: a seat came free. ${what} is held for "
+               "${member_name}${price} until ${offer_expires_at}.\n\nTo take it, add it to "
+               "your cart before then and pay for it in the shop:\n${shop_url}\n(My purchases "
+               "→ Waiting list → Claim the seat.) After that, it is offered to the next person "
+               "waiting.\n${household}"),
+    },
 }
 
 _REASONS = {
@@ -114,7 +129,7 @@ _SIGNATURE = {"fr": "\n— ${org_name}\n(Message automatique, merci de ne pas y 
               "en": "\n— ${org_name}\n(Automatic message, please do not reply.)\n"}
 
 
-def context(kind, locale, params, org, account, invoice=None):
+def context(kind, locale, params, org, account, invoice=None, shop_url=""):
     """The values a template reads, formatted for ``locale`` from the notice's params, the
     org (name, currency, timezone), the account (name) and, for a receipt, the invoice."""
     from zoneinfo import ZoneInfo
@@ -148,6 +163,9 @@ def context(kind, locale, params, org, account, invoice=None):
         amount = fmt.money(refund, currency, locale)
         values["refund"] = (f"{amount} sont portés au crédit de votre compte.\n" if locale == "fr"
                             else f"{amount} is credited to your account.\n")
+    values["shop_url"] = shop_url or ""
+    if kind == n.WAITLIST_OFFER:
+        _waitlist_offer(values, locale, params, account, tz, currency)
     if invoice:
         values["invoice_number"] = str(invoice.get("number") or "")
         values["total"] = fmt.money(invoice.get("total"), currency, locale)
@@ -156,6 +174,41 @@ def context(kind, locale, params, org, account, invoice=None):
             f"{fmt.money(line.get('amount'), currency, locale)}\n"
             for line in invoice.get("lines") or [])
     return values
+
+
+def _waitlist_offer(values, locale, params, account, tz, currency):
+    """What is offered (a session or a date, with its start), the price, the deadline in
+    the org's wall clock, and the household's members still waiting (R3.9)."""
+    fr = locale == "fr"
+    description = params.get("description") or ""
+    starts = fmt.moment(params["starts_at"], locale) if params.get("starts_at") else ""
+    if params.get("kind") == "session":
+        what = (f"Une place à la session « {description} » (début le {starts})" if fr
+                else f"A seat in the session \"{description}\" (starting {starts})")
+    else:
+        what = (f"Une place à « {description} » le {starts}" if fr
+                else f"A seat in \"{description}\" on {starts}")
+    values["what"] = what
+    if params.get("offer_expires_at"):
+        values["offer_expires_at"] = fmt.moment(fmt.in_zone(params["offer_expires_at"], tz),
+                                                locale)
+    price = params.get("price")
+    values["price"] = ((f" (prix : {fmt.money(price, currency, locale)})" if fr
+                        else f" (price: {fmt.money(price, currency, locale)})")
+                       if isinstance(price, int) and price > 0 else "")
+    still = params.get("household_still_waiting") or []
+    if still:
+        members = (account or {}).get("members") or []
+        names = {m.get("id"): m.get("first_name") or "" for m in members}
+        listed = ", ".join(names.get(i) or i for i in still)
+        values["household"] = (
+            f"\nToujours en attente : {listed}. Il ne s'est pas libéré assez de places pour "
+            "toute la famille ; ils gardent leur rang dans la liste d'attente.\n"
+            if fr else
+            f"\nStill waiting: {listed}. Not enough seats came free for the whole family; "
+            "they keep their place on the waiting list.\n")
+    else:
+        values["household"] = ""
 
 
 def render(kind, locale, values):

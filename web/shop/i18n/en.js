@@ -115,4 +115,23 @@ export default {
     sub_cancelled: "ended", sub_ends: "ends {date}", sub_paid_through: "paid through {date}",
     past_due: "payment overdue", void: "void", receipt_named: "Receipt for invoice no. {number}",
   },
+  waitlist: {
+    title: "Waiting list", none: "No waiting-list entry.",
+    explain: "Full. Join the waiting list: if a seat frees up, it is held for you and you get an e-mail.",
+    join: "Waiting list", join_named: "Put {name} on the waiting list",
+    joined: "{name} is on the waiting list (number {position}).",
+    position: "Waiting list: number {position}",
+    leave: "Leave the list", leave_named: "Take {name} off the waiting list",
+    left: "{name} is no longer on the waiting list.",
+    seat_offered: "Seat offered",
+    offered_until: "Seat held until {date}",
+    held_until: "A seat came free: it is held for you until {date}; claim it before then, or it goes to the next person.",
+    claim: "Claim the seat", claim_named: "Claim the seat offered to {name}",
+    claimed: "{name}: the seat is in your cart. Pay to confirm it.",
+    in_cart_pay: "In the cart: pay",
+  },
+  errors: {
+    seats_available: "Seats are still available: book it directly.",
+    already_waiting: "This person is already on the waiting list.",
+  },
 };

@@ -115,4 +115,23 @@ export default {
     sub_cancelled: "terminé", sub_ends: "prend fin le {date}", sub_paid_through: "payé jusqu’au {date}",
     past_due: "paiement en retard", void: "annulée", receipt_named: "Reçu de la facture nº {number}",
   },
+  waitlist: {
+    title: "Liste d’attente", none: "Aucune inscription en liste d’attente.",
+    explain: "Complet. Inscrivez-vous sur la liste d’attente : si une place se libère, elle vous est réservée et vous recevez un courriel.",
+    join: "Liste d’attente", join_named: "Mettre {name} sur la liste d’attente",
+    joined: "{name} est sur la liste d’attente (rang {position}).",
+    position: "Liste d’attente : rang {position}",
+    leave: "Quitter la liste", leave_named: "Retirer {name} de la liste d’attente",
+    left: "{name} n’est plus sur la liste d’attente.",
+    seat_offered: "Place offerte",
+    offered_until: "Place réservée jusqu’au {date}",
+    held_until: "Une place s’est libérée : elle est réservée jusqu’au {date} ; prenez-la avant, sinon elle passe à la personne suivante.",
+    claim: "Prendre la place", claim_named: "Prendre la place offerte à {name}",
+    claimed: "{name} : la place est dans votre panier. Payez pour confirmer.",
+    in_cart_pay: "Dans le panier : payer",
+  },
+  errors: {
+    seats_available: "Il reste des places : réservez-la directement.",
+    already_waiting: "Cette personne est déjà sur la liste d’attente.",
+  },
 };

@@ -8,6 +8,7 @@ import { h, mount } from "/web/common/dom.js";
 import { ageOn } from "/web/common/format.js";
 import { passFacts } from "./catalog.js";
 import { ageProblem, buyControl, facts, reason, sessionProblem } from "./describe.js";
+import { loadWaitlist, waitlistControl } from "./waitlist.js";
 
 export async function activityView(app, main, activityId) {
   await app.loadCatalog(true);
@@ -18,16 +19,19 @@ export async function activityView(app, main, activityId) {
   }
   const passes = app.loggedIn()
     ? (await app.api.get(app.path(`/accounts/${app.session.account_id}/passes`))).items : [];
-  const state = { app, activity, passes, month: null, day: null, occurrences: [] };
+  const waitlist = await loadWaitlist(app);
+  const state = { app, activity, passes, waitlist, month: null, day: null, occurrences: [] };
   const first = activity.first_starts_at && app.fmt.dayKey(activity.first_starts_at);
   const start = first && first > app.fmt.today() ? first : app.fmt.today();
   state.month = { year: Number(start.slice(0, 4)), month: Number(start.slice(5, 7)) - 1 };
   state.calendar = h("div");
+  state.sessionBox = h("div");
+  if (activity.session?.enabled) drawSession(state);
   mount(main,
     h("p", {}, h("a", { href: "#/" }, `← ${app.t("activity.back")}`)),
     h("h1", {}, activity.name),
     facts(app, activity),
-    activity.session?.enabled ? sessionCard(state) : null,
+    activity.session?.enabled ? state.sessionBox : null,
     activity.a_la_carte?.enabled ? h("section", { class: "card", "aria-labelledby": "alc" },
       h("h2", { id: "alc" }, app.t("activity.a_la_carte_title")),
       passOffers(state),
@@ -35,7 +39,19 @@ export async function activityView(app, main, activityId) {
   await loadMonth(state);
 }
 
-function sessionCard({ app, activity }) {
+function drawSession(state) {
+  mount(state.sessionBox, sessionCard(state));
+}
+
+/** Read the account's waiting list again and redraw what shows it. */
+async function refreshWaitlist(state) {
+  state.waitlist = await loadWaitlist(state.app);
+  if (state.activity.session?.enabled) drawSession(state);
+  if (state.activity.a_la_carte?.enabled) drawCalendar(state);
+}
+
+function sessionCard(state) {
+  const { app, activity } = state;
   const session = activity.session;
   const problem = sessionProblem(session);
   const firstDay = activity.schedule?.start_date
@@ -47,8 +63,12 @@ function sessionCard({ app, activity }) {
     const blocked = problem ? reason(app, problem, session)
       : ageProblem(app, member, activity, firstDay, ageOn);
     const status = h("span", { class: "small", role: "status" });
+    const full = problem === "full" && !inCart
+      && !ageProblem(app, member, activity, firstDay, ageOn);
     return h("div", { class: "participant" }, h("span", {}, name, " ", status),
       inCart ? h("span", { class: "tag ok" }, app.t("activity.in_cart"))
+        : full ? waitlistControl(app, member, { activityId: activity.id }, state.waitlist,
+                                 () => refreshWaitlist(state))
         : blocked ? h("span", { class: "tag warn" }, blocked)
           : h("button", { type: "button", class: "primary", onclick: async (event) => {
             event.currentTarget.disabled = true;
@@ -67,6 +87,7 @@ function sessionCard({ app, activity }) {
     h("p", {}, h("span", { class: "price" }, app.fmt.money(session.price)), " · ",
       app.t("activity.seats_left", { count: session.available ?? 0 }),
       problem ? [" · ", h("span", { class: "tag warn" }, reason(app, problem, session))] : null),
+    problem === "full" && app.loggedIn() ? h("p", { class: "small muted" }, app.t("waitlist.explain")) : null,
     rows);
 }
 
@@ -197,10 +218,18 @@ function occurrenceBlock(state, occurrence) {
       : h("span", { class: `tag ${alc.reason === "sold_out" ? "bad" : "warn"}` },
           reason(app, alc.reason === "registration_not_open" ? "not_open" : alc.reason, alc)));
   if (!alc.bookable) {  // still show who of the household holds a seat here
-    const held = (app.loggedIn() ? app.account.members : []).filter((m) => app.cart?.items
-      .some((i) => i.occurrence_id === occurrence.id && i.member_id === m.id));
-    return h("div", { class: "card" }, head, held.map((m) => h("div", { class: "participant" },
-      h("span", {}, `${m.first_name} ${m.last_name}`), h("span", { class: "tag ok" }, app.t("activity.in_cart")))));
+    const members = app.loggedIn() ? app.account.members : [];
+    const isHeld = (m) => app.cart?.items.some((i) => i.occurrence_id === occurrence.id && i.member_id === m.id);
+    const day = app.fmt.dayKey(occurrence.starts_at);
+    // a full date: the waiting list (R3.9) for each member who could take the seat
+    const waiting = alc.reason === "sold_out"
+      ? members.filter((m) => !isHeld(m) && !ageProblem(app, m, activity, day, ageOn)) : [];
+    return h("div", { class: "card" }, head,
+      members.filter(isHeld).map((m) => h("div", { class: "participant" },
+        h("span", {}, `${m.first_name} ${m.last_name}`), h("span", { class: "tag ok" }, app.t("activity.in_cart")))),
+      waiting.length ? h("p", { class: "small muted" }, app.t("waitlist.explain")) : null,
+      waiting.map((m) => h("div", { class: "participant" }, h("span", {}, `${m.first_name} ${m.last_name}`),
+        waitlistControl(app, m, { occurrenceId: occurrence.id }, state.waitlist, () => refreshWaitlist(state)))));
   }
   if (!app.loggedIn()) {
     return h("div", { class: "card" }, head, h("a", { href: "#/login" }, app.t("buy.login_to_buy")));

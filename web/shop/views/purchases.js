@@ -2,10 +2,12 @@
  * "My purchases": registrations per member (upcoming, past), cancel where allowed with the
  * consequence stated first (R3.5: the use back to the pass, the amount to account credit,
  * or why it cannot be cancelled); passes with uses left and expiry; subscriptions with
- * "withdraw" (R6.3); invoices with their receipts; the account's credit.
+ * "withdraw" (R6.3); invoices with their receipts; the account's credit. First, when there
+ * are any, the waiting-list entries (R3.9): an offered seat with its deadline and "claim".
  */
 import { h, mount } from "/web/common/dom.js";
 import { openReceipt } from "./cart.js";
+import { loadWaitlist, waitlistSection } from "./waitlist.js";
 
 export async function purchasesView(app, main) {
   if (!app.loggedIn()) {
@@ -16,16 +18,18 @@ export async function purchasesView(app, main) {
   }
   await app.loadCatalog();
   const account = `/accounts/${app.session.account_id}`;
-  const [registrations, passes, subscriptions, invoices, credit] = await Promise.all([
+  const [registrations, passes, subscriptions, invoices, credit, waitlist] = await Promise.all([
     app.api.all(app.path(`${account}/registrations`)),
     app.api.get(app.path(`${account}/passes`)).then((r) => r.items),
     app.api.get(app.path(`${account}/subscriptions`)).then((r) => r.items),
     app.api.all(app.path(`${account}/invoices`)),
     app.api.get(app.path(`${account}/credit`)),
+    loadWaitlist(app),
   ]);
   const ctx = { app, passes, message: h("div", { "aria-live": "assertive" }) };
   mount(main,
     h("h1", {}, app.t("nav.purchases")), ctx.message,
+    waitlist.length ? waitlistSection(app, waitlist, () => app.render()) : null,
     h("section", { "aria-labelledby": "regs" }, h("h2", { id: "regs" }, app.t("me.registrations")),
       app.account.members.map((m) => memberRegistrations(ctx, m,
         registrations.filter((r) => r.member_id === m.id && ["confirmed", "cancelled"].includes(r.status)))),
