@@ -28,7 +28,8 @@ def swim(**extra):
 def test_a_new_activity_gets_the_defaults_for_what_was_not_sent():
     spec = new_spec({"program_id": "prg_1", "name": "Yoga"})
     assert spec["session"] == {"enabled": False, "price": None, "capacity": None,
-                               "opens_at": None, "closes_at": None}
+                               "opens_at": None, "closes_at": None,
+                               "cancellation": None}  # R8.2: no client cancellation
     assert spec["a_la_carte"]["enabled"] is False
     assert spec["a_la_carte"]["closes_minutes_before"] == 0
     assert spec["a_la_carte"]["cancellation"] == {"allowed": False,

@@ -135,7 +135,7 @@ def test_bad_input_arrives_as_invalid_input_with_field_details(rpc):
     org = org_id()
     with pytest.raises(InvalidInput) as refused:
         rpc.call("accounts", "create_account", org, household(members=[
-            {"first_name": "A", "last_name": "B", "birth_date": "2999-01-01"}]))
+            {"first_name": "A", "last_name": "B", "birth_date": "2199-01-01"}]))
     assert refused.value.details == {"members": {"0": {"birth_date":
                                                        ["must not be in the future"]}}}
     with pytest.raises(InvalidInput) as refused:

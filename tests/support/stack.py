@@ -36,7 +36,6 @@ class Stack:
         self.logdir = Path(logdir)
         self.logdir.mkdir(parents=True, exist_ok=True)
         self.procs = {}  # name -> list of Popen
-        self.health_ports = {}  # name -> list of each instance's health/metrics port
         self.gateway = None
         self.port = None
         self.rpc = RpcPool(amqp_uri=env["AMQP_URI"], size=4, timeout=10)
@@ -54,15 +53,22 @@ class Stack:
         log = open(self.logdir / f"{name}-{index}.log", "ab")
         env = dict(self.env, **(extra_env or {}))
         env.setdefault("CARNET_HEALTH_PORT", str(free_port()))  # services/common/observability
-        self.health_ports.setdefault(name, []).append(int(env["CARNET_HEALTH_PORT"]))
         proc = subprocess.Popen(
             [str(BIN / "nameko"), "run", "--config", str(ROOT / "deploy/nameko.yaml"),
              SERVICE_CLASSES[name]],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc.health_port = int(env["CARNET_HEALTH_PORT"])
         self.procs.setdefault(name, []).append(proc)
         if wait:
             self.wait_healthy(name, proc)
         return proc
+
+    @property
+    def health_ports(self):
+        """name -> the health/metrics port of each running instance (a killed or stopped
+        one is left out: its port answers nothing)."""
+        return {name: [p.health_port for p in procs if p.poll() is None]
+                for name, procs in self.procs.items()}
 
     def wait_healthy(self, name, proc=None, timeout=90):
         deadline = time.monotonic() + timeout
