@@ -44,10 +44,13 @@ def wait_until(condition, timeout, what):
 def test_two_workers_one_killed_midway_bill_each_subscription_once(worker_env):
     environment, env = worker_env
     engine = billing_engine(env["BILLING_DATABASE_URL"])
-    org_id = "org_worker_race"
-    seed_due_subscriptions(engine, org_id, COUNT)
     stack = Stack(env, environment.workdir / "logs")
     try:
+        # the workers ask catalog for a renewal's taxes (R7.2), as in production
+        stack.start_service("catalog")
+        org_id = stack.rpc.call("catalog", "create_org", {
+            "name": "Worker race", "timezone": "America/Montreal", "currency": "CAD"})["id"]
+        seed_due_subscriptions(engine, org_id, COUNT)
         doomed = stack.start_service("billing_worker", wait=False)
         stack.start_service("billing_worker", wait=False)
         at_kill = wait_until(lambda: (lambda n: n if n >= 50 else 0)(

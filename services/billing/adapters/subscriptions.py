@@ -207,6 +207,7 @@ class BillingRun:
         # R7.2: ``tax_source(org_id, refs)`` answers catalog's ``tax_rules`` (the plan's
         # taxes at renewal time); None: renewals carry no taxes
         self.tax_source = tax_source
+        self._tax_answers = {}  # (org_id, plan_id) -> catalog's answer, once per run
         self.db = db
         self.provider = provider
         self.now = now
@@ -392,7 +393,10 @@ class BillingRun:
         if self.tax_source is None or sub.monthly_price == 0:
             return tax_rules.tax_line(sub.monthly_price, [], False)
         ref = {"type": "subscription_plan", "id": sub.plan_id}
-        answer = self.tax_source(sub.org_id, [ref])
+        key = (sub.org_id, sub.plan_id)
+        if key not in self._tax_answers:  # one question per org and plan in a run
+            self._tax_answers[key] = self.tax_source(sub.org_id, [ref])
+        answer = self._tax_answers[key]
         rules_ = dict(answer, asked={f"subscription_plan:{sub.plan_id}"})
         item = {"id": "renewal", "type": "subscription", "price": sub.monthly_price,
                 "reference": {"plan_id": sub.plan_id}}
