@@ -91,6 +91,12 @@ def new_org(stack, test_env, api):
         def path(self, suffix=""):
             return f"/orgs/{self.id}{suffix}"
 
+        def client(self, role="staff", name="desk"):
+            """A client signed in with a new API key of ``role`` for this org."""
+            key = self.admin.ok("POST", self.path("/api-keys"), json={"role": role, "name": name})
+            return api.with_token(
+                api.ok("POST", "/auth/token", json={"api_key": key["api_key"]})["token"])
+
     def make(name="Centre Test", timezone="America/Montreal", currency="CAD"):
         created = bootstrap_org(test_env.env, name, timezone, currency)
         return Org(created["org_id"], created["api_key"])

@@ -15,9 +15,8 @@ def org(new_org):
 
 
 @pytest.fixture(scope="module")
-def staff(org, api):
-    key = org.admin.ok("POST", org.path("/api-keys"), json={"role": "staff", "name": "desk"})
-    return api.with_token(api.ok("POST", "/auth/token", json={"api_key": key["api_key"]})["token"])
+def staff(org):
+    return org.client("staff")
 
 
 @pytest.fixture
