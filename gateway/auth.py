@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, request
 
-from services.accounts.domain import tokens
+from services.accounts.contract import tokens
 from services.common import config
 from services.common.clock import utcnow
 from services.common.errors import Forbidden, Unauthenticated

@@ -16,11 +16,11 @@ from services.common.errors import (BusinessRuleViolation, CarnetError, Forbidde
 
 # Importing the services' exception modules registers their types with Nameko, so errors
 # arrive here as themselves rather than as RemoteError.
-from services.accounts import exceptions as _accounts  # noqa: F401
-from services.billing import exceptions as _billing  # noqa: F401
-from services.catalog import exceptions as _catalog  # noqa: F401
-from services.passes import exceptions as _passes  # noqa: F401
-from services.registration import exceptions as _registration  # noqa: F401
+from services.accounts.contract import errors as _accounts  # noqa: F401
+from services.billing.contract import errors as _billing  # noqa: F401
+from services.catalog.contract import errors as _catalog  # noqa: F401
+from services.passes.contract import errors as _passes  # noqa: F401
+from services.registration.contract import errors as _registration  # noqa: F401
 
 log = logging.getLogger(__name__)
 

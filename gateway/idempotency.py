@@ -6,7 +6,7 @@ from flask import current_app, g, make_response, request
 
 from services.common import config, db
 from services.common.errors import InvalidInput
-from services.common.idempotency import IdempotencyStore, fingerprint
+from .idempotency_store import IdempotencyStore, fingerprint
 
 from .auth import current_principal
 

@@ -1,4 +1,4 @@
-from services.common.idempotency import metadata
+from gateway.idempotency_store import metadata
 from services.common.migrations_env import run
 
 run(metadata)

@@ -1,8 +1,8 @@
 """API.md routes: accounts (households and members, R1.2), API keys, staff members."""
 from flask_smorest import Blueprint
 
-from services.accounts.exceptions import WrongCurrentPassword
-from services.accounts.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
+from services.accounts.contract.errors import WrongCurrentPassword
+from services.accounts.contract.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
                                        ApiKeyCreate, ApiKeyCreated, ApiKeyPage,
                                        MemberCreate, MemberOut, PageQuery, PasswordChange,
                                        StaffCreate, StaffList, StaffMemberOut)
@@ -133,8 +133,8 @@ def list_staff(query, org):
 
 
 # -- notification preferences (R7.4, docs/notifications.md) -----------------------------------
-from services.notifications import exceptions as _notification_errors  # noqa: E402,F401
-from services.notifications.schemas import PreferencesIn, PreferencesOut  # noqa: E402
+from services.notifications.contract import errors as _notification_errors  # noqa: E402,F401
+from services.notifications.contract.schemas import PreferencesIn, PreferencesOut  # noqa: E402
 
 
 @blp.route("/orgs/<org>/accounts/<account_id>/notification-preferences", methods=["GET"])

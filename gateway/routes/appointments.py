@@ -4,7 +4,7 @@ billing's route; it calls registration's ``complete_appointment``."""
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
-from services.registration.schemas import (AgendaOut, AgendaQuery, AppointmentList,
+from services.registration.contract.schemas import (AgendaOut, AgendaQuery, AppointmentList,
                                            AppointmentOut, AppointmentRequest, ApplyBundleIn)
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access

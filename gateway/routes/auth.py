@@ -4,8 +4,8 @@ per account and per client address (``gateway/throttle.py``): 429 ``too_many_req
 with ``Retry-After``."""
 from flask_smorest import Blueprint
 
-from services.accounts.domain import api_keys, people
-from services.accounts.schemas import LoginRequest, TokenOut, TokenRequest
+from services.accounts.contract.credentials import normalize_email, parse_api_key
+from services.accounts.contract.schemas import LoginRequest, TokenOut, TokenRequest
 from services.common.errors import Unauthenticated
 
 from .. import throttle
@@ -23,7 +23,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="auth")
                                    "or from this address; see Retry-After")
 def token(body):
     """A token for an admin or staff API key."""
-    parsed = api_keys.parse(body["api_key"])
+    parsed = parse_api_key(body["api_key"])
     account = ("key", parsed[0]) if parsed else None
     with throttle.guarded(account, failures=(Unauthenticated,)):
         return call("accounts", "token_for_api_key", body["api_key"])
@@ -38,6 +38,6 @@ def token(body):
                                    "e-mail or from this address; see Retry-After")
 def login(body):
     """A customer token (carrying the account) for an account's email and password."""
-    account = ("login", f"{body['org_id']}|{people.normalize_email(body['email'])}")
+    account = ("login", f"{body['org_id']}|{normalize_email(body['email'])}")
     with throttle.guarded(account, failures=(Unauthenticated,)):
         return call("accounts", "login", body["org_id"], body["email"], body["password"])

@@ -10,14 +10,14 @@ import time
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from services.billing.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
+from services.billing.contract.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
                                       BillingRunIn, BillingRunOut, CartCreate, CartItemCreate,
                                       CartItemOut, CartOut, CheckoutRequest, CheckoutResult,
                                       InvoiceListQuery, InvoiceOut, InvoicePage,
                                       SubscriptionChargePage, SubscriptionList,
                                       SubscriptionOut, TestClockIn,
                                       TestClockOut, VoidRequest)
-from services.billing.schemas import ReceiptOut
+from services.billing.contract.schemas import ReceiptOut
 from services.common import config
 from services.common.errors import Forbidden
 
@@ -262,7 +262,7 @@ def clear_test_clock(org):
 
 
 # -- refunds (R6.5) and account credit (R3.5, R6.2) ------------------------------------------------
-from services.billing.schemas import CreditOut, RefundList, RefundOut, RefundRequest  # noqa: E402
+from services.billing.contract.schemas import CreditOut, RefundList, RefundOut, RefundRequest  # noqa: E402
 
 
 @blp.route("/orgs/<org>/invoices/<invoice_id>/refunds", methods=["POST"])

@@ -8,7 +8,7 @@ for every occurrence listed).
 """
 from flask_smorest import Blueprint
 
-from services.catalog import schemas as s
+from services.catalog.contract import schemas as s
 
 from ..auth import authorize
 from ..idempotency import idempotent

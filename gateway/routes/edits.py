@@ -5,11 +5,11 @@ by admins (``GET /orgs/{org}/audit``). Password reset by e-mail link (public). S
 docs/policies.md."""
 from flask_smorest import Blueprint
 
-from services.accounts.schemas import (AcceptedOut, AccountOut, AccountPatch, AuditPage,
+from services.accounts.contract.schemas import (AcceptedOut, AccountOut, AccountPatch, AuditPage,
                                        AuditQuery, MemberOut, MemberPatch,
                                        PasswordResetConfirm, PasswordResetRequest,
                                        StaffMemberOut, StaffPatch)
-from services.catalog import schemas as catalog
+from services.catalog.contract import schemas as catalog
 
 from ..auth import authorize, current_principal, ensure_account_access
 from ..rpc import call

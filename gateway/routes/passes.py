@@ -10,7 +10,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from services.common.pagination import MAX_LIMIT
-from services.passes import schemas as s
+from services.passes.contract import schemas as s
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..csvout import csv_response

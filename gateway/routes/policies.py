@@ -3,10 +3,10 @@ fees they and late cancellations cost, owed fee invoices paid at the counter or 
 customer, and fees waived by staff. See docs/policies.md."""
 from flask_smorest import Blueprint
 
-from services.billing.schemas import (FeePage, FeeQuery, InvoiceOut, PayInvoiceRequest,
+from services.billing.contract.schemas import (FeePage, FeeQuery, InvoiceOut, PayInvoiceRequest,
                                       WaiveFeeBody)
 from services.common.errors import Forbidden
-from services.registration.schemas import AppointmentOut, NoteRequest, RegistrationOut
+from services.registration.contract.schemas import AppointmentOut, NoteRequest, RegistrationOut
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent

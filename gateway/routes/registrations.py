@@ -5,7 +5,7 @@ Booking a seat goes through a cart (billing's routes), or, paid with a pass, dir
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
-from services.registration.schemas import (AccountRegistrationsQuery, ActivityQuery,
+from services.registration.contract.schemas import (AccountRegistrationsQuery, ActivityQuery,
                                            ActivityRegistrationsOut, BookWithPassRequest,
                                            CancelRequest, RegistrationOut, RegistrationPage)
 

@@ -11,10 +11,9 @@ header row and the same columns as the JSON items.
 """
 from flask_smorest import Blueprint
 
-from services.billing import schemas as billing
-from services.billing.domain.reports import (DETAIL_COLUMNS, PAYMENTS_COLUMNS,
-                                             SUMMARY_COLUMNS)
-from services.registration.schemas import (REGISTRATION_REPORT_COLUMNS,
+from services.billing.contract import schemas as billing
+from services.billing.contract.vocabulary import DETAIL_COLUMNS, PAYMENTS_COLUMNS, SUMMARY_COLUMNS
+from services.registration.contract.schemas import (REGISTRATION_REPORT_COLUMNS,
                                            RegistrationReport, RegistrationReportQuery)
 
 from ..auth import STAFF, authorize

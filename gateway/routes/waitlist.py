@@ -4,7 +4,7 @@ claimed by adding the same occurrence (or session) for that member to a cart, as
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
-from services.registration.schemas import (NoteRequest, WaitlistEntryOut,
+from services.registration.contract.schemas import (NoteRequest, WaitlistEntryOut,
                                            WaitlistJoinRequest, WaitlistPage, WaitlistQuery)
 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access

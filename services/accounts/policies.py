@@ -27,13 +27,13 @@ from services.common.schemas import require_id as _id
 from services.common.timeutil import parse_instant
 from services.common.types import new_id
 
-from . import schemas
+from .contract import schemas
 from .adapters import passwords
 from .adapters.audit_models import AuditEntry, PasswordResetToken
 from .adapters.repositories import AccountRepository, StaffRepository, account_dict, \
     member_dict, staff_dict
 from .domain import people
-from .exceptions import (AccountNotFound, EmailAlreadyRegistered, InvalidResetToken,
+from .contract.errors import (AccountNotFound, EmailAlreadyRegistered, InvalidResetToken,
                          MemberNotFound, StaffNotFound)
 
 

@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.common import config
-from services.common.clock import Clock
+from services.common.service import Clock
 from services.common.errors import InvalidInput
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
@@ -14,14 +14,15 @@ from services.common.service import ServiceBase
 from services.common.types import new_id
 from services.common.uow import Database
 
-from . import schemas
+from .contract import schemas
 from .policies import AccountPolicyEntrypoints
 from .adapters import passwords
 from .adapters.models import Account, ApiKey, Member, StaffMember, metadata
 from .adapters.repositories import (AccountRepository, ApiKeyRepository, StaffRepository,
                                     account_dict, api_key_dict, member_dict, staff_dict)
-from .domain import api_keys, people, tokens
-from .exceptions import (AccountNotFound, ApiKeyNotFound, EmailAlreadyRegistered,
+from .contract import tokens
+from .domain import api_keys, people
+from .contract.errors import (AccountNotFound, ApiKeyNotFound, EmailAlreadyRegistered,
                          InvalidApiKey, InvalidCredentials, LastAdminKey, MemberNotFound,
                          StaffNotFound, WrongCurrentPassword)
 

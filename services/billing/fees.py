@@ -23,14 +23,14 @@ from services.common.schemas import require_id as _id
 from services.common.timeutil import parse_instant
 from services.common.types import new_id
 
-from . import schemas
+from .contract import schemas
 from .adapters.fee_models import Fee
 from .adapters.models import Invoice, InvoiceLine, Payment
 from .adapters.repositories import CreditLedger, InvoiceRepository, business_now
 from .domain import credit as credit_rules
 from .domain import invoice as invoice_rules
 from .domain.payment import ProviderUnavailable
-from .exceptions import CardPaymentDeclined, InsufficientCredit, InvoiceNotFound
+from .contract.errors import CardPaymentDeclined, InsufficientCredit, InvoiceNotFound
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,10 @@ from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from services.common.clock import Clock, ensure_utc
+from services.common.clock import ensure_utc
+from services.common.service import Clock
 from services.common.errors import InvalidInput, NotFound, ServiceUnavailable
-from services.common.idempotency import IdempotencyKeyReused
+from services.common.errors import IdempotencyKeyReused
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
@@ -27,12 +28,13 @@ from services.common.uow import Database
 
 # Registration's and the other services' errors must arrive here as themselves (sold_out …)
 # so that they reach the gateway unchanged.
-from services.accounts import exceptions as _accounts_errors  # noqa: F401
-from services.catalog import exceptions as _catalog_errors  # noqa: F401
-from services.passes import exceptions as _passes_errors  # noqa: F401
-from services.registration import exceptions as _registration_errors  # noqa: F401
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401
+from services.passes.contract import errors as _passes_errors  # noqa: F401
+from services.registration.contract import errors as _registration_errors  # noqa: F401
 
-from . import schemas, settings
+from . import settings
+from .contract import schemas
 from .adapters.checkout_store import SqlCheckoutStore, fingerprint, new_checkout
 from .adapters.models import Cart, CartItem, Refund, metadata
 from .adapters.receipt import render_receipt
@@ -55,11 +57,11 @@ from .domain import taxes as tax_rules
 from .domain.checkout import (ACTIVE, COMPLETED, FAILED, CheckoutSaga, LeaseLost, Postponed,
                               StepRefused, StepUnavailable, initial_state, outcome_error)
 from .domain.payment import ProviderUnavailable, ensure_method_allowed, plan_payment
-from .exceptions import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
+from .contract.errors import (AppointmentNotPayable, CartItemNotFound, CartNotFound, CartNotOpen,
                          CartPassNotEligible, CheckoutPending, InsufficientCredit,
                          InvalidBillingInput, InvoiceNotFound, RefundPending,
                          RefundRefused, SubscriptionNotFound, TestClocksDisabled)
-from .exceptions import BillingRunInFuture
+from .contract.errors import BillingRunInFuture
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from services.common.observability import count_billing_run
-from services.common.clock import Clock
+from services.common.service import Clock
 from services.common.service import ServiceBase
 from services.common.uow import Database
 

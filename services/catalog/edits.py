@@ -9,12 +9,12 @@ from nameko.rpc import rpc
 from services.common.schemas import load
 from services.common.schemas import require_id as _id
 
-from . import schemas
+from .contract import schemas
 from .adapters.models import Activity, BundleType, MembershipType, Service, SubscriptionPlan
 from .adapters.presenters import (bundle_type_view, membership_type_view, service_view,
                                   subscription_plan_view)
 from .adapters.repository import CatalogRepository
-from .exceptions import InvalidCatalogInput
+from .contract.errors import InvalidCatalogInput
 
 
 class CatalogEditEntrypoints:

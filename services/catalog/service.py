@@ -10,17 +10,17 @@ from pathlib import Path
 
 from nameko.rpc import RpcProxy, rpc
 
-from services.common.clock import Clock
 from services.common.errors import ServiceUnavailable
+from services.common.peers import refusals_in_own_words
 from services.common.schemas import load
-from services.common.service import ServiceBase
+from services.common.service import Clock, ServiceBase
 from services.common.types import new_id
 from services.common.uow import Database
-# Registered so that registration's errors arrive here as themselves.
-from services.registration import exceptions as registration_errors
+# Registered so that registration's errors arrive here as themselves (and are translated).
+from services.registration.contract import errors as _registration_errors  # noqa: F401
 
+from .contract import errors, schemas
 from .edits import CatalogEditEntrypoints
-from . import schemas
 from .adapters import peers
 from .adapters.models import (Activity, BundleType, MembershipType, Occurrence, Org, PassType,
                               PassTypeTerms, Program, Service, SubscriptionPlan, metadata)
@@ -32,7 +32,8 @@ from .domain import activities, products
 from .domain import taxes as tax_rules
 from .domain import schedule as scheduling
 from .domain.timeutil import localize, parse_bound
-from .exceptions import (ALaCarteInUse, InvalidCatalogInput, OccurrenceExists,
+from .contract.errors import NotEnoughUnsoldSeats
+from .contract.errors import (ALaCarteInUse, InvalidCatalogInput, OccurrenceExists,
                          PassTypeTermsNotFound)
 
 log = logging.getLogger(__name__)
@@ -312,13 +313,14 @@ class CatalogService(CatalogEditEntrypoints, ServiceBase):
             capacity = activity.session_capacity or 0
             pool_capacity = capacity + (activity.session_converted or 0)
         if seats > capacity:
-            raise registration_errors.NotEnoughUnsoldSeats(
+            raise NotEnoughUnsoldSeats(
                 "the session does not have that many seats",
                 {"seats": seats, "session_capacity": capacity})
         conversion = {"conversion_id": new_id("cnv"), "seats": seats}
         try:
-            peers.call(self.registration, "reserve_converted_seats", org_id, activity_id,
-                       dict(conversion, pool_capacity=pool_capacity))
+            with refusals_in_own_words(errors):
+                peers.call(self.registration, "reserve_converted_seats", org_id, activity_id,
+                           dict(conversion, pool_capacity=pool_capacity))
         except ServiceUnavailable:
             # no answer: the seats may have been taken; give the conversion up (once: a
             # late reserve is refused)
@@ -330,7 +332,7 @@ class CatalogService(CatalogEditEntrypoints, ServiceBase):
                 repo = CatalogRepository(uow.session)
                 tz = tz_of(repo.org(org_id))
                 if not repo.convert_session_seats(activity_id, seats, now):
-                    raise registration_errors.NotEnoughUnsoldSeats(
+                    raise NotEnoughUnsoldSeats(
                         "the session capacity changed meanwhile; try again",
                         {"seats": seats})
                 uow.session.expire_all()

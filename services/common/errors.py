@@ -99,3 +99,14 @@ class TooManyRequests(CarnetError):
         if retry_after is None and isinstance(self.details, dict):
             retry_after = self.details.get("retry_after")
         self.retry_after = retry_after
+
+# -- Idempotency-Key (API.md conventions): the gateway's store, and billing's own records ------
+
+@remote_error
+class IdempotencyKeyReused(BusinessRuleViolation):
+    code = "idempotency_key_reused"
+
+
+@remote_error
+class IdempotencyKeyInProgress(BusinessRuleViolation):
+    code = "idempotency_key_in_progress"

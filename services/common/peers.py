@@ -7,11 +7,13 @@ forever: a service that does not answer in ``CARNET_RPC_TIMEOUT`` seconds become
     member = call(self.accounts, "get_member", org_id, member_id)       # meanwhile
     activity = wait_for(reply, "catalog.get_activity")
 """
+from contextlib import contextmanager
+
 import eventlet
 from nameko.exceptions import UnknownService
 
 from . import config
-from .errors import ServiceUnavailable
+from .errors import CarnetError, ServiceUnavailable
 
 _NOTHING = object()
 
@@ -35,3 +37,32 @@ def wait_for(reply, what):
 
 def call(proxy, method, *args, **kwargs):
     return wait_for(start(proxy, method, *args, **kwargs), method)
+
+
+def in_own_words(error, contract_errors):
+    """A peer's refusal as one of the caller's own contract errors: the caller's error type
+    with the same ``code`` and category (so a client sees the same API code, and the error
+    that crosses the caller's RPC boundary is the caller's own). An error the caller's
+    contract has no word for is returned as it is."""
+    if not isinstance(error, CarnetError) or type(error).__module__ == contract_errors.__name__:
+        return error
+    category = next((base for base in type(error).__mro__[1:]
+                     if base.__module__ == CarnetError.__module__), CarnetError)
+    for candidate in vars(contract_errors).values():
+        if (isinstance(candidate, type) and issubclass(candidate, category)
+                and candidate.__module__ == contract_errors.__name__
+                and getattr(candidate, "code", None) == error.code):
+            return candidate(error.message, error.details)
+    return error
+
+
+@contextmanager
+def refusals_in_own_words(contract_errors):
+    """``with refusals_in_own_words(errors): call(...)``: see :func:`in_own_words`."""
+    try:
+        yield
+    except CarnetError as error:
+        translated = in_own_words(error, contract_errors)
+        if translated is error:
+            raise
+        raise translated from error

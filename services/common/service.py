@@ -5,12 +5,14 @@ Importing this module also makes the service outlive a broker outage
 import logging
 from contextlib import contextmanager
 
+from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RpcConsumer, rpc
 from nameko.timer import timer
 from sqlalchemy import text
 
 from . import config, logs
+from .clock import SystemClock
 from .observability import Observability
 from .rpc import BROKER_ERRORS, bounded_publish_retries
 
@@ -93,3 +95,13 @@ class ServiceBase:
     @timer(interval=config.outbox_relay_interval())
     def relay_outbox(self):
         self.db.relay_outbox()
+
+
+class Clock(DependencyProvider):
+    """Nameko dependency: ``self.clock.now()`` in entrypoints."""
+
+    def __init__(self, clock=None):
+        self.clock = clock or SystemClock()
+
+    def get_dependency(self, worker_ctx):
+        return self.clock

@@ -1,8 +1,10 @@
 """Org-local time at the edges, aware UTC inside (R1.4): the conversions every service
 needs. Inputs without an offset are read in the org's timezone, as a person at the front
 desk means them; what is shown is RFC 3339 with the org's offset at that instant."""
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .clock import ensure_utc
 
@@ -93,4 +95,66 @@ def parse_bound(value, tz: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(_BOUND)
+    return localize(check_in_range(parsed), tz)
+
+
+# -- read at the edges (contracts validate with these) ---------------------------------------
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@lru_cache(maxsize=1)
+def _known_zones():
+    return frozenset(available_timezones())
+
+
+def is_timezone(name) -> bool:
+    """An IANA ``Area/Location`` name (``America/Montreal``) or ``UTC``; not an offset, nor a
+    legacy abbreviation such as ``EST`` (a fixed offset that ignores DST, rarely meant)."""
+    if not isinstance(name, str) or (name != "UTC" and "/" not in name):
+        return False
+    if name not in _known_zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+
+def parse_hhmm(value: str) -> time:
+    match = _HHMM.match(value or "")
+    if not match:
+        raise ValueError("a local time as HH:MM (00:00 to 23:59)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The instant a thing valid "through ``day``" stops being valid: the next local
+    midnight."""
+    return local_midnight(day + timedelta(days=1), tz)
+
+
+
+def parse_instant_or_day(value, tz: ZoneInfo) -> datetime:
+    """An expiry as sent by staff: a date ``YYYY-MM-DD`` (valid through that local day), or
+    an RFC 3339 date-time (without an offset: read in the org's timezone). Returns an aware
+    UTC datetime; raises ValueError otherwise."""
+    if isinstance(value, datetime):
+        return localize(check_in_range(value), tz)
+    if isinstance(value, date):
+        return end_of_day(check_in_range(value), tz)
+    if not isinstance(value, str):
+        raise ValueError("a date (YYYY-MM-DD) or a date-time (RFC 3339)")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("a date (YYYY-MM-DD) or a date-time (RFC 3339)")
+    if len(text) == 10:
+        return end_of_day(check_in_range(day), tz)
     return localize(check_in_range(parsed), tz)

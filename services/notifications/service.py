@@ -9,23 +9,24 @@ from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 # Peers' errors arrive here as themselves (not_found …).
-from services.accounts import exceptions as _accounts_errors  # noqa: F401
-from services.catalog import exceptions as _catalog_errors  # noqa: F401
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401
 from services.common import peers
-from services.common.clock import Clock
+from services.common.service import Clock
 from services.common.errors import NotFound
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
 from services.common.uow import Database
 
-from . import delivery, schemas, settings
+from . import delivery, settings
+from .contract import schemas
 from .adapters.directory import Directory
 from .adapters.models import metadata
 from .adapters.repositories import Notices, Preferences, notice_dict
 from .adapters.smtp import SmtpSender
 from .domain import notices as rules
-from .exceptions import NotificationAccountNotFound
+from .contract.errors import NotificationAccountNotFound
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,11 @@ from services.common.errors import NotFound
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
 from services.common.service import ServiceBase
-from services.common.clock import Clock
+from services.common.service import Clock
 from services.common.types import new_id
 from services.common.uow import Database
 
-from . import schemas
+from .contract import schemas
 from .adapters import peers
 from .adapters.models import (Bundle, BundleEntry, BundleItem, Membership, Pass, PassEntry,
                               metadata)
@@ -40,7 +40,7 @@ from .domain import bundles as bundle_rules
 from .domain import memberships as membership_rules
 from .domain import passes as pass_rules
 from .domain import timeutil
-from .exceptions import (BundleExhausted, BundleNotFound, InvalidPassesInput,
+from .contract.errors import (BundleExhausted, BundleNotFound, InvalidPassesInput,
                          MembershipNotFound, PassExhausted, PassNotFound, PassUseNotFound)
 
 # An org's timezone never changes (the catalog has no update_org): learnt once per process.

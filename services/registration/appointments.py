@@ -40,15 +40,14 @@ from nameko.timer import timer
 from services.common import config
 from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound)
 from services.common.schemas import load
-from services.passes.exceptions import (BundleChoiceRequired, BundleExhausted,
-                                        BundleNotApplicable)
 
 from .adapters import peers
 from .adapters.appointments import Appointments, appointment_dict
 from .domain import appointments as rules
-from .exceptions import (AppointmentNotBooked, AppointmentNotFound, AppointmentNotStarted,
+from .contract.errors import (BundleChoiceRequired, BundleExhausted, BundleNotApplicable)
+from .contract.errors import (AppointmentNotBooked, AppointmentNotFound, AppointmentNotStarted,
                          BundleAlreadyApplied, BundleChangeInProgress, NoBundleAvailable)
-from .schemas import (AgendaQuery, AppointmentCancelIn, AppointmentIn, ApplyBundleIn,
+from .contract.schemas import (AgendaQuery, AppointmentCancelIn, AppointmentIn, ApplyBundleIn,
                       CompleteAppointmentIn)
 
 log = logging.getLogger(__name__)

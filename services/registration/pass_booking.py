@@ -42,9 +42,9 @@ from . import settings
 from .adapters import offerings, peers
 from .adapters.repositories import Registrations, Seats, registration_dict
 from .domain import rules
-from .exceptions import (HoldExpired, OfferingNotFound, PassPaymentUnavailable,
+from .contract.errors import (HoldExpired, OfferingNotFound, PassPaymentUnavailable,
                          RegistrationNotHeld)
-from .schemas import AttachPassIn, BookWithPassIn, HoldIn
+from .contract.schemas import AttachPassIn, BookWithPassIn, HoldIn
 from .seat_rules import event_data
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from services.common.schemas import require_id as _id
 from .adapters import offerings, peers
 from .adapters.repositories import Registrations, Seats, registration_dict
 from .domain import fees, rules
-from .exceptions import (NoShowNotAllowed, NoShowTooEarly, RegistrationNotFound,
+from .contract.errors import (NoShowNotAllowed, NoShowTooEarly, RegistrationNotFound,
                          WalkInClientRequired)
 
 log = logging.getLogger(__name__)

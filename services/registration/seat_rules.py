@@ -24,8 +24,8 @@ from services.common.schemas import require_id as _id
 
 from .adapters.repositories import Registrations, SeatConversions, Seats, registration_dict
 from .domain import rules
-from .exceptions import NotEnoughUnsoldSeats, SeatConversionAbandoned
-from .schemas import ConvertedSeatsIn
+from .contract.errors import NotEnoughUnsoldSeats, SeatConversionAbandoned
+from .contract.schemas import ConvertedSeatsIn
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,13 @@ from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 # Registered so that their errors arrive here as themselves, not as RemoteError.
-from services.accounts import exceptions as _accounts_errors  # noqa: F401
-from services.catalog import exceptions as _catalog_errors  # noqa: F401
-from services.common.clock import Clock
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401
+from services.common.service import Clock
 from services.common.errors import InvalidInput, NotFound
 from services.common.schemas import load
 from services.common.service import ServiceBase
-from services.passes import exceptions as _passes_errors  # noqa: F401
+from services.passes.contract import errors as _passes_errors  # noqa: F401
 
 from . import metrics as _metrics  # noqa: F401 - registers the scrape-time gauges
 from . import settings
@@ -34,10 +34,10 @@ from .adapters.models import metadata
 from .adapters.repositories import Registrations, Seats, new_hold, registration_dict
 from .appointments import AppointmentEntrypoints
 from .domain import participants, rules, session_cancel
-from .exceptions import (AlreadyRegistered, HoldExpired, OfferingNotFound,
+from .contract.errors import (AlreadyRegistered, HoldExpired, OfferingNotFound,
                          RegistrationNotFound, RegistrationNotHeld, SoldOut)
 from .pass_booking import PassBookingEntrypoints
-from .schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
+from .contract.schemas import ActivityQuery, CancelIn, ConfirmIn, HoldIn, ListQuery
 from .seat_rules import SeatRulesEntrypoints, cancelled_event, event_data
 from .subscription_seats import SubscriptionSeatsEntrypoints
 from .waitlist import WaitlistEntrypoints

@@ -23,9 +23,9 @@ from .adapters.repositories import Registrations, Seats
 from .adapters.waitlist import Waitlist, entry_dict
 from .domain import rules
 from .domain import waitlist as wl
-from .exceptions import (AlreadyRegistered, AlreadyWaiting, OfferingNotFound,
+from .contract.errors import (AlreadyRegistered, AlreadyWaiting, OfferingNotFound,
                          WaitlistEntryNotFound, WaitlistEntryNotWaiting)
-from .schemas import WaitlistJoinIn, WaitlistQuery
+from .contract.schemas import WaitlistJoinIn, WaitlistQuery
 
 log = logging.getLogger(__name__)
 

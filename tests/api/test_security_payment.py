@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from services.billing.exceptions import PaymentMethodNotAllowed
+from services.billing.contract.errors import PaymentMethodNotAllowed
 from tests.api.test_checkout_support import (add_a_la_carte, household, invoices_of, new_cart,
                                              pay, setup_activity)
 from tests.support.client import error_of

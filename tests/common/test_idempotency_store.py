@@ -3,8 +3,8 @@ import uuid
 import pytest
 
 from services.common import db
-from services.common.idempotency import (IdempotencyKeyInProgress, IdempotencyKeyReused,
-                                         IdempotencyStore, fingerprint)
+from gateway.idempotency_store import (IdempotencyKeyInProgress, IdempotencyKeyReused,
+                                      IdempotencyStore, fingerprint)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 
 import jwt
 
-from services.accounts.domain import api_keys, tokens
+from services.accounts.contract import tokens
+from services.accounts.domain import api_keys
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.accounts import schemas
+from services.accounts.contract import schemas
 from services.accounts.adapters import passwords as hashing
 from services.accounts.domain import passwords, people
 from services.common.errors import InvalidInput

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.billing.domain import cart as rules
-from services.billing.exceptions import CartEmpty, CartNotOpen, InvalidBillingInput
+from services.billing.contract.errors import CartEmpty, CartNotOpen, InvalidBillingInput
 from services.common.errors import BusinessRuleViolation, InvalidInput
 
 

@@ -15,7 +15,7 @@ from services.billing.domain import checkout as saga
 from services.billing.domain.checkout import (CheckoutRecord, CheckoutSaga, LeaseLost,
                                               Postponed, StepRefused, StepUnavailable)
 from services.billing.domain.payment import CardDeclined, Charge, ProviderUnavailable
-from services.billing.exceptions import (CardPaymentDeclined, CheckoutHoldExpired,
+from services.billing.contract.errors import (CardPaymentDeclined, CheckoutHoldExpired,
                                          CheckoutRefused)
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from services.billing.adapters.sandbox_provider import decide
 from services.billing.domain.payment import PaymentPlan, plan_payment
-from services.billing.exceptions import InvalidBillingInput
+from services.billing.contract.errors import InvalidBillingInput
 
 
 @pytest.mark.parametrize("method", ["cash", "account_credit"])

@@ -7,7 +7,7 @@ import pytest
 
 from services.billing.domain import refunds, reports
 from services.billing.domain.refunds import PaymentView
-from services.billing.exceptions import InvalidBillingInput, RefundExceedsPaid
+from services.billing.contract.errors import InvalidBillingInput, RefundExceedsPaid
 
 CARD = PaymentView("pay_1", "card", 5000, "ch_1")
 CASH = PaymentView("pay_2", "cash", 3000)

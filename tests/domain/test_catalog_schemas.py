@@ -1,7 +1,7 @@
 """The catalog's input contracts: what a request must look like before any rule runs."""
 import pytest
 
-from services.catalog import schemas
+from services.catalog.contract import schemas
 from services.common.errors import InvalidInput
 from services.common.schemas import load
 

@@ -7,7 +7,7 @@ import pytest
 
 from services.passes.domain import bundles as b
 from services.passes.domain import memberships as m
-from services.passes.exceptions import (BundleExhausted, BundleNotApplicable, ClientRequired,
+from services.passes.contract.errors import (BundleExhausted, BundleNotApplicable, ClientRequired,
                                         InvalidPassesInput)
 
 BUNDLE_TYPE = {"id": "bdt_1", "name": "Slimming", "divisions": [

@@ -6,7 +6,7 @@ import pytest
 
 from services.passes.domain import passes as rules
 from services.passes.domain import timeutil
-from services.passes.exceptions import (PassExhausted, PassExpired, PassNotEligible,
+from services.passes.contract.errors import (PassExhausted, PassExpired, PassNotEligible,
                                         PassRevoked)
 
 MTL = ZoneInfo("America/Montreal")

@@ -6,7 +6,7 @@ import pytest
 
 from services.registration.adapters import offerings
 from services.registration.domain import rules
-from services.registration.exceptions import (CancellationDeadlinePassed, CancellationNotAllowed,
+from services.registration.contract.errors import (CancellationDeadlinePassed, CancellationNotAllowed,
                                               NotEligible, PassPaymentUnavailable, PassRequired,
                                               RegistrationClosed, RegistrationNotConfirmed)
 

@@ -2,7 +2,7 @@
 import pytest
 
 from services.billing.domain.payment import METHODS, ensure_method_allowed
-from services.billing.exceptions import PaymentMethodNotAllowed
+from services.billing.contract.errors import PaymentMethodNotAllowed
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -4,7 +4,7 @@ import uuid
 import jwt
 import pytest
 
-from services.accounts.exceptions import InvalidApiKey
+from services.accounts.contract.errors import InvalidApiKey
 from services.common.errors import InvalidInput
 
 

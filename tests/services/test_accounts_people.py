@@ -5,7 +5,7 @@ import uuid
 import jwt
 import pytest
 
-from services.accounts.exceptions import (AccountNotFound, EmailAlreadyRegistered,
+from services.accounts.contract.errors import (AccountNotFound, EmailAlreadyRegistered,
                                           InvalidCredentials, MemberNotFound, StaffNotFound)
 from services.common.errors import InvalidInput, NotFound, Unauthenticated
 from tests.support.events import EventListener

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.errors import CarnetError
-from services.accounts import exceptions as _accounts_errors  # noqa: F401 (typed errors)
-from services.catalog import exceptions as _catalog_errors  # noqa: F401
-from services.passes import exceptions as _passes_errors  # noqa: F401
-from services.registration import exceptions as _registration_errors  # noqa: F401
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401 (typed errors)
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401
+from services.passes.contract import errors as _passes_errors  # noqa: F401
+from services.registration.contract import errors as _registration_errors  # noqa: F401
 
 
 def at(days, hour=10, minute=0):

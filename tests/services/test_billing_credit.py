@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.billing.exceptions import InsufficientCredit
+from services.billing.contract.errors import InsufficientCredit
 from services.common.rpc import RpcPool
 from tests.support.events import EventListener
 

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from services.catalog.exceptions import (ActivityNotFound, InvalidCatalogInput,
+from services.catalog.contract.errors import (ActivityNotFound, InvalidCatalogInput,
                                          OccurrenceExists, OccurrenceNotFound, OrgNotFound,
                                          PassTypeTermsNotFound)
 from services.common.errors import InvalidInput, NotFound

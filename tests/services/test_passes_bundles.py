@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.common.errors import InvalidInput
-from services.passes.exceptions import (BundleExhausted, BundleNotApplicable, BundleNotFound,
+from services.passes.contract.errors import (BundleExhausted, BundleNotApplicable, BundleNotFound,
                                         ClientRequired, PassExhausted, PassRevoked)
 from tests.services.test_passes_support import (bundle_cache_and_ledger,  # noqa: F401
                                                 pass_cache_and_ledger, passes_db, unique,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.errors import InvalidInput, NotFound
-from services.passes.exceptions import (PassExhausted, PassExpired, PassNotEligible,
+from services.passes.contract.errors import (PassExhausted, PassExpired, PassNotEligible,
                                         PassNotFound, PassUseNotFound)
 from tests.support.events import EventListener
 from tests.services.test_passes_support import (pass_cache_and_ledger, passes_db,  # noqa: F401

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from services.common.rpc import RpcPool
-from services.passes.exceptions import BundleExhausted, PassExhausted
+from services.passes.contract.errors import BundleExhausted, PassExhausted
 from tests.services.test_passes_support import (bundle_cache_and_ledger,  # noqa: F401
                                                 pass_cache_and_ledger, passes_db, unique,
                                                 world)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.passes import exceptions as _passes_errors  # noqa: F401 (typed errors)
+from services.passes.contract import errors as _passes_errors  # noqa: F401 (typed errors)
 from tests.services.test_registration_support import Shop, in_days, now_utc, refused
 
 

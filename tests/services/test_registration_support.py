@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.common.errors import CarnetError
-from services.catalog import exceptions as _catalog_errors  # noqa: F401 (typed errors)
-from services.accounts import exceptions as _accounts_errors  # noqa: F401
-from services.registration import exceptions as _registration_errors  # noqa: F401
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401 (typed errors)
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.registration.contract import errors as _registration_errors  # noqa: F401
 from tests.support.events import EventListener
 
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from services.common.errors import CarnetError
-from services.passes import exceptions as _passes_errors  # noqa: F401 (typed errors)
+from services.passes.contract import errors as _passes_errors  # noqa: F401 (typed errors)
 from tests.services.test_registration_support import (Shop, in_days, listening, now_utc,
                                                       refused)
 

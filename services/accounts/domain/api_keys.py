@@ -7,17 +7,14 @@ constant-time. The full key is shown once, when it is created.
 """
 import hashlib
 import hmac
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
 
-ROLES = ("admin", "staff")
-PREFIX = "ck"
-ID_PREFIX = "key"
-SECRET_BYTES = 32
+from ..contract.credentials import ID_PREFIX, PREFIX, ROLES  # noqa: F401
+from ..contract.credentials import parse_api_key as parse  # noqa: F401
 
-_KEY = re.compile(r"^ck_([0-9a-f]{24})_([A-Za-z0-9_-]{20,100})$")
+SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -36,16 +33,6 @@ def generate() -> NewKey:
     secret = secrets.token_urlsafe(SECRET_BYTES)
     return NewKey(id=f"{ID_PREFIX}_{hex_id}", api_key=f"{PREFIX}_{hex_id}_{secret}",
                   secret_hash=hash_secret(secret))
-
-
-def parse(api_key):
-    """``(key id, secret)`` of a well-formed key, else None."""
-    if not isinstance(api_key, str):
-        return None
-    match = _KEY.match(api_key.strip())
-    if match is None:
-        return None
-    return f"{ID_PREFIX}_{match.group(1)}", match.group(2)
 
 
 def verify(secret: str, stored_hash: str) -> bool:

@@ -2,16 +2,9 @@
 import unicodedata
 from datetime import date, datetime, timedelta
 
-# Gender of a member, matched by activity restrictions (R2.7). "unspecified" is the
-# default when a client would rather not say; "other" covers everything else.
-GENDERS = ("female", "male", "other", "unspecified")
-DEFAULT_GENDER = "unspecified"
+from ..contract.credentials import DEFAULT_GENDER, GENDERS, normalize_email  # noqa: F401
+
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-
-
-def normalize_email(email: str) -> str:
-    """Owner emails are unique per org regardless of case: stored trimmed and lower-cased."""
-    return email.strip().lower()
 
 
 def fold(text: str) -> str:

@@ -24,7 +24,7 @@ has) is registration's hold paid with a pass (R3.4), price 0 as well.
 """
 from dataclasses import dataclass, field
 
-from ..exceptions import (BundleClientRequired, CartEmpty, CartNotOpen, InvalidBillingInput,
+from ..contract.errors import (BundleClientRequired, CartEmpty, CartNotOpen, InvalidBillingInput,
                           ItemTypeNotAvailable, SubscriptionNeedsCard)
 
 OPEN = "open"
@@ -65,6 +65,9 @@ ITEM_KINDS = {
     "subscription": ItemKind("subscription", required=("member_id", "plan_id"),
                              available=True, reference_fields=("plan_id",)),
 }
+
+from ..contract import vocabulary as _words  # noqa: E402
+assert tuple(ITEM_KINDS) == _words.ITEM_KINDS, "the contract names every item kind"
 
 SOLD_KINDS = ("pass", "bundle", "membership")  # sold by passes at checkout (R6.3)
 PAY_PASS = "pass"

@@ -299,7 +299,7 @@ class CheckoutSaga:
 
 def outcome_error(checkout: CheckoutRecord):
     """The error a declined or failed checkout answers (the same on every replay)."""
-    from ..exceptions import CardPaymentDeclined, CheckoutHoldExpired, CheckoutRefused
+    from ..contract.errors import CardPaymentDeclined, CheckoutHoldExpired, CheckoutRefused
     error = checkout.error or {}
     code = error.get("code")
     details = dict(error.get("details") or {}, checkout_id=checkout.id)

@@ -8,13 +8,9 @@ the total is 0; nothing is then charged or debited.
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..exceptions import InvalidBillingInput, PaymentMethodNotAllowed
+from ..contract.errors import InvalidBillingInput, PaymentMethodNotAllowed
 
-CASH = "cash"
-CARD = "card"
-ACCOUNT_CREDIT = "account_credit"
-NONE = "none"
-METHODS = (CASH, CARD, ACCOUNT_CREDIT, NONE)
+from ..contract.vocabulary import ACCOUNT_CREDIT, CARD, CASH, METHODS, NONE  # noqa: F401
 
 # R6.7: who may pay how. A customer's own passes, bundles and subscriptions pay items (their
 # lines are 0), so what is left is paid by card, with the account's own credit, or with

@@ -19,7 +19,7 @@ account's credit.
 """
 from dataclasses import dataclass
 
-from ..exceptions import RefundExceedsPaid
+from ..contract.errors import RefundExceedsPaid
 
 ORIGINAL = "original"
 ACCOUNT_CREDIT = "account_credit"

@@ -37,7 +37,7 @@ from services.common.clock import ensure_utc
 from services.common.money import allocate
 from services.common.timeutil import parse_bound
 
-from ..exceptions import InvalidBillingInput
+from ..contract.errors import InvalidBillingInput
 from .taxes import gross_of, sum_by_code
 
 SALE = "sale"
@@ -52,11 +52,7 @@ ITEM_KEYS = {
     "subscription": "plan_id", "appointment": "service_id",
 }
 
-DETAIL_COLUMNS = ("date", "invoice_number", "account_id", "member_id", "description", "type",
-                  "amount", "paid_with", "accounting_code", "entry", "item_id", "invoice_id",
-                  "net", "tax")
-SUMMARY_COLUMNS = ("type", "item_id", "description", "quantity", "amount", "tax")
-PAYMENTS_COLUMNS = ("accounting_code", "payments", "refunds", "net")
+from ..contract.vocabulary import DETAIL_COLUMNS, PAYMENTS_COLUMNS, SUMMARY_COLUMNS  # noqa: F401,E501
 
 _DATE_SUFFIX = re.compile(r"\s\(\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?\)$")
 

@@ -7,7 +7,7 @@ from services.common.clock import ensure_utc
 from services.common.pagination import page, paginate
 from services.common.types import new_id
 
-from .. import exceptions as exc
+from ..contract import errors as exc
 from ..domain.activities import DEFAULT_CANCELLATION
 from ..domain.schedule import (CANCELLED, CANCELLED_BY_ADMIN, CANCELLED_BY_SCHEDULE,
                                ORIGIN_SCHEDULE, SCHEDULED, Existing)

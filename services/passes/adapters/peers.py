@@ -5,8 +5,8 @@ time limit, since Nameko 2's RpcProxy waits forever: a service that does not ans
 from nameko.exceptions import MethodNotFound
 
 # Registered so that their errors arrive here as themselves (and travel on unchanged).
-from services.accounts import exceptions as _accounts_errors  # noqa: F401
-from services.catalog import exceptions as _catalog_errors  # noqa: F401
+from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.catalog.contract import errors as _catalog_errors  # noqa: F401
 
 from services.common.peers import call, start, wait_for  # noqa: F401 (re-exported)
 

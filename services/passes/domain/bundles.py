@@ -18,7 +18,7 @@ writes nothing.
 from dataclasses import dataclass
 from typing import Optional
 
-from ..exceptions import (BundleExhausted, BundleNotApplicable, ClientRequired,
+from ..contract.errors import (BundleExhausted, BundleNotApplicable, ClientRequired,
                           InvalidPassesInput)
 
 SALE, BOOK, UNBOOK, USE, REVOKE = "sale", "book", "unbook", "use", "revoke"

@@ -9,7 +9,7 @@ Without ``starts_on`` a membership starts on the org-local day of the sale.
 """
 from datetime import date, datetime, timedelta
 
-from ..exceptions import InvalidPassesInput
+from ..contract.errors import InvalidPassesInput
 from . import timeutil
 
 ACTIVE, UPCOMING, EXPIRED, REVOKED = "active", "upcoming", "expired", "revoked"

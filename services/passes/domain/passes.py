@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
-from ..exceptions import PassExhausted, PassExpired, PassNotEligible, PassRevoked
+from ..contract.errors import PassExhausted, PassExpired, PassNotEligible, PassRevoked
 from . import timeutil
 
 SALE, GRANT, DEBIT, CREDIT, ADJUSTMENT, REVOKE = (

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from services.common.types import new_id
 
 from ..domain import appointments as rules
-from ..exceptions import StaffBusy
+from ..contract.errors import StaffBusy
 from .appointments_models import Appointment, StaffAgendaLock
 
 

@@ -24,7 +24,7 @@ from services.common.pagination import page, paginate
 from services.common.types import new_id
 
 from ..domain import rules
-from ..exceptions import AlreadyRegistered, HoldExpired, SoldOut
+from ..contract.errors import AlreadyRegistered, HoldExpired, SoldOut
 from .. import settings
 from .models import OccurrenceActivity, Registration, SeatConversion, SeatPool
 from .waitlist import Waitlist, note_freed

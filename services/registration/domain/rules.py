@@ -8,26 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
-from ..exceptions import (CancellationDeadlinePassed, CancellationNotAllowed, NotEligible,
+from ..contract.errors import (CancellationDeadlinePassed, CancellationNotAllowed, NotEligible,
                           PassPaymentUnavailable, PassRequired, RegistrationClosed,
                           RegistrationNotConfirmed)
 
-SESSION = "session"
-A_LA_CARTE = "a_la_carte"
-KINDS = (SESSION, A_LA_CARTE)
+from ..contract.vocabulary import (A_LA_CARTE, CANCELLED, CONFIRMED, EXPIRED, HELD,  # noqa: F401
+                                   KINDS, MONEY, PASS, PAYMENT_TYPES, RELEASED, SESSION,
+                                   STATUSES, SUBSCRIPTION)
 
-HELD = "held"
-CONFIRMED = "confirmed"
-CANCELLED = "cancelled"
-RELEASED = "released"
-EXPIRED = "expired"
-STATUSES = (HELD, CONFIRMED, CANCELLED, RELEASED, EXPIRED)
 ACTIVE = (HELD, CONFIRMED)  # a seat is counted, and the member is registered (R3.2)
-
-MONEY = "money"
-PASS = "pass"
-SUBSCRIPTION = "subscription"
-PAYMENT_TYPES = (MONEY, PASS, SUBSCRIPTION)
 
 # A seat conversion's states (R2.6): its seats taken from the session pool, or given back.
 CONVERSION_RESERVED = "reserved"

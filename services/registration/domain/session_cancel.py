@@ -9,7 +9,7 @@ or ``none``.
 """
 from datetime import timedelta
 
-from ..exceptions import CancellationDeadlinePassed, CancellationNotAllowed
+from ..contract.errors import CancellationDeadlinePassed, CancellationNotAllowed
 
 WHOLE, PRORATED, NONE = "whole", "prorated", "none"
 

@@ -11,7 +11,7 @@
 """
 from datetime import timedelta
 
-from ..exceptions import SeatsAvailable
+from ..contract.errors import SeatsAvailable
 
 WAITING = "waiting"
 OFFERED = "offered"

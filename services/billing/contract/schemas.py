@@ -11,8 +11,7 @@ from marshmallow import ValidationError, validates_schema
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, Money, fields, validate
 
-from .domain.cart import ITEM_KINDS
-from .domain.payment import METHODS
+from .vocabulary import ITEM_KINDS, METHODS
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 

@@ -89,3 +89,10 @@ class ALaCarteInUse(BusinessRuleViolation):
     """R2.5: à la carte cannot be switched off while an active (held or confirmed) à la
     carte registration exists (details.active_registrations)."""
     code = "a_la_carte_in_use"
+
+
+@remote_error
+class NotEnoughUnsoldSeats(BusinessRuleViolation):
+    """A seat conversion asks for more session seats than the session has (R2.6). Registration
+    refuses with its own error of the same code when fewer are unsold."""
+    code = "not_enough_unsold_seats"

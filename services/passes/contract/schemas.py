@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract
 
-from .domain.timeutil import parse_instant_or_day
+from services.common.timeutil import parse_instant_or_day
 
 MAX_GRANT = 1000
 

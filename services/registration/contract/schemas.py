@@ -9,7 +9,7 @@ from marshmallow import ValidationError, validates_schema
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, Money, fields, validate
 
-from .domain import rules
+from . import vocabulary as rules
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 

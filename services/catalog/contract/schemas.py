@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common.schemas import Contract, Money
 
-from .domain.timeutil import is_timezone, parse_bound, parse_hhmm
+from services.common.timeutil import is_timezone, parse_bound, parse_hhmm
 
 MAX_AMOUNT = 10 ** 11          # 1 000 000 000.00 in a 2-decimal currency
 MAX_CAPACITY = 100_000

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, fields, validate
 
-from .domain import api_keys, passwords, people
+from . import credentials
 
 
 class Text(fields.String):
@@ -30,14 +30,14 @@ class EmailAddress(fields.Email):
 
 
 def _password(value):
-    problems = passwords.policy_problems(value)
+    problems = credentials.policy_problems(value)
     if problems:
         raise ValidationError(problems)
 
 
 # -- inputs ---------------------------------------------------------------------------------
 class ApiKeyCreate(Contract):
-    role = fields.String(required=True, validate=validate.OneOf(api_keys.ROLES))
+    role = fields.String(required=True, validate=validate.OneOf(credentials.ROLES))
     name = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
@@ -55,9 +55,9 @@ class MemberCreate(Contract):
     first_name = Text(required=True, validate=validate.Length(min=1, max=100))
     last_name = Text(required=True, validate=validate.Length(min=1, max=100))
     birth_date = fields.Date(required=True, metadata={"description": "YYYY-MM-DD"})
-    gender = fields.String(load_default=people.DEFAULT_GENDER,
-                           validate=validate.OneOf(people.GENDERS),
-                           metadata={"description": " | ".join(people.GENDERS)})
+    gender = fields.String(load_default=credentials.DEFAULT_GENDER,
+                           validate=validate.OneOf(credentials.GENDERS),
+                           metadata={"description": " | ".join(credentials.GENDERS)})
     skills = fields.List(Text(validate=validate.Length(min=1, max=100)), load_default=list,
                          validate=validate.Length(max=50))
 
@@ -65,8 +65,8 @@ class MemberCreate(Contract):
 class AccountCreate(Contract):
     email = EmailAddress(required=True, validate=validate.Length(max=254))
     password = fields.String(load_default=None, allow_none=True, validate=_password,
-                             metadata={"description": f"{passwords.MIN_LENGTH} to "
-                                                      f"{passwords.MAX_LENGTH} characters"})
+                             metadata={"description": f"{credentials.MIN_LENGTH} to "
+                                                      f"{credentials.MAX_LENGTH} characters"})
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     members = fields.List(fields.Nested(MemberCreate), required=True,
                           validate=validate.Length(min=1, max=30),
@@ -79,7 +79,7 @@ class PasswordChange(Contract):
                                          "description": "required from the account's own "
                                                         "customer; staff may omit it"})
     new_password = fields.String(required=True, validate=_password, metadata={
-        "description": f"{passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters"})
+        "description": f"{credentials.MIN_LENGTH} to {credentials.MAX_LENGTH} characters"})
 
 
 class StaffCreate(Contract):

@@ -183,3 +183,24 @@ class NoShowNotAllowed(BusinessRuleViolation):
 class WalkInClientRequired(BusinessRuleViolation):
     """R8.3: a walk-in client (no account) cannot take this seat."""
     code = "client_required"
+
+
+# -- an appointment paid with a bundle (R4.6): passes' rules, refused in registration's words ---
+@remote_error
+class BundleExhausted(BusinessRuleViolation):
+    """No remaining use of that service in the bundle (details: service_id, total, booked,
+    used, remaining)."""
+    code = "bundle_exhausted"
+
+
+@remote_error
+class BundleNotApplicable(BusinessRuleViolation):
+    """The bundle cannot pay for this appointment (details.reason)."""
+    code = "bundle_not_applicable"
+
+
+@remote_error
+class BundleChoiceRequired(BusinessRuleViolation):
+    """Two or more of the client's bundles cover the service: the request must say which
+    (details.candidates)."""
+    code = "bundle_choice_required"

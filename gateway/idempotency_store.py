@@ -1,4 +1,4 @@
-"""The ``Idempotency-Key`` store (API.md conventions), used by the gateway.
+"""The gateway's ``Idempotency-Key`` store (API.md conventions).
 
 The first request with a key records its fingerprint (method, path, body) and, once
 answered, its response; a retry with the same key and fingerprint gets that response back
@@ -15,9 +15,9 @@ from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, delete, 
                         update)
 from sqlalchemy.exc import IntegrityError
 
-from .clock import utcnow
-from .errors import BusinessRuleViolation, remote_error
-from .types import UTCDateTime
+from services.common.clock import utcnow
+from services.common.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from services.common.types import UTCDateTime
 
 metadata = MetaData()
 
@@ -34,16 +34,6 @@ keys = Table(
 
 # A request still "in progress" after this long is taken to have died with its worker.
 STALE_AFTER = timedelta(minutes=5)
-
-
-@remote_error
-class IdempotencyKeyReused(BusinessRuleViolation):
-    code = "idempotency_key_reused"
-
-
-@remote_error
-class IdempotencyKeyInProgress(BusinessRuleViolation):
-    code = "idempotency_key_in_progress"
 
 
 def fingerprint(method, path, body) -> str:

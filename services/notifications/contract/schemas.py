@@ -3,7 +3,7 @@ by the gateway's route for a client's notification preferences."""
 from services.common.pagination import MAX_LIMIT
 from services.common.schemas import Contract, fields, validate
 
-from .domain import notices as rules
+from . import vocabulary as rules
 
 
 class PreferencesIn(Contract):
