@@ -1,0 +1,37 @@
+"""A small per-process cache of what a service learnt from a peer (an org's currency and
+timezone, an account's e-mail), so that a busy service does not ask again on every call.
+
+Entries live ``seconds`` (None: until evicted, for facts that never change once made, such
+as an org's currency); at most ``size`` are kept (the oldest go first). Each process has its
+own: several instances of a service may disagree for at most ``seconds``, so cache only what
+may be a little stale (never a balance, a seat count or a permission)."""
+import time
+from collections import OrderedDict
+
+
+class PeerCache:
+    def __init__(self, seconds=None, size=10_000, clock=time.monotonic):
+        self.seconds, self.size, self._clock = seconds, size, clock
+        self._entries = OrderedDict()  # key -> (expires or None, value)
+
+    def get(self, key, fetch):
+        """The cached value of ``key``, or ``fetch()``'s (then kept). A fetch that raises
+        keeps nothing."""
+        now = self._clock()
+        hit = self._entries.get(key)
+        if hit is not None and (hit[0] is None or hit[0] > now):
+            return hit[1]
+        value = fetch()
+        self.put(key, value, now)
+        return value
+
+    def put(self, key, value, now=None):
+        now = self._clock() if now is None else now
+        expires = None if self.seconds is None else now + self.seconds
+        self._entries[key] = (expires, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget(self, key):
+        self._entries.pop(key, None)
