@@ -1,5 +1,5 @@
-"""The Flask gateway: API.md over HTTP, RPC to the services behind it. Thin on purpose:
-authenticate, validate with the contract's schema, call a service, shape the answer."""
+"""The Flask gateway: docs/http-api.md over HTTP, RPC to the services behind it. Thin on
+purpose: authenticate, validate with the contract's schema, call a service, shape the answer."""
 import logging
 import time
 
@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from services.common.errors import CarnetError
 
 from . import errors, limits, metrics, observability
-from .pages import pages
+from .pages import SWAGGER_UI_URL, pages
 from .routes import ROUTES
 
 log = logging.getLogger(__name__)
@@ -48,10 +48,14 @@ def create_app():
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # /docs loads Swagger UI from the gateway itself (gateway/pages.py), never from a CDN;
+        # no online validator badge either: the page works with no internet.
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         API_SPEC_OPTIONS={
             "info": {"description": "Booking and billing for recreation centres, studios "
-                                    "and salons. See API.md for the conventions."},
+                                    "and salons. Conventions (auth, errors, Idempotency-Key, "
+                                    "pagination, money and time): docs/http-api.md."},
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
