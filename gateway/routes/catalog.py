@@ -7,6 +7,7 @@ status) and the registration service's seat counts (one ``seat_counts`` call per
 for every occurrence listed).
 """
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from services.catalog.contract import schemas as s
 
@@ -65,6 +66,32 @@ def _occurrence_page(org, result):
             "next_cursor": result.get("next_cursor")}
 
 
+def _sold(path, kind, id_name, schema_in, schema_out, page, create_doc):
+    """The same three routes for programs and the things the org sells: create one
+    (admins), list them and read one (every role of the org). ``id_name`` names the path parameter (it is part of
+    the OpenAPI document)."""
+
+    def create(data, org):
+        return call("catalog", f"create_{kind}", org, _body(schema_in, data))
+
+    def list_(query, org):
+        return call("catalog", f"list_{kind}s", org, **query)
+
+    def get(org, **ids):
+        return call("catalog", f"get_{kind}", org, ids[id_name])
+
+    create.__name__, create.__doc__ = f"create_{kind}", create_doc
+    list_.__name__, get.__name__ = f"list_{kind}s", f"get_{kind}"
+    blp.route(f"/orgs/<org>/{path}", methods=["POST"])(authorize("admin")(
+        blp.arguments(schema_in)(blp.response(201, schema_out)(create))))
+    blp.route(f"/orgs/<org>/{path}", methods=["GET"])(authorize()(
+        blp.arguments(s.PageQuery, location="query")(blp.response(200, page)(list_))))
+    if kind == "pass_type":  # its own GET, with ?terms_version= (below)
+        return
+    blp.route(f"/orgs/<org>/{path}/<{id_name}>", methods=["GET"])(authorize()(
+        blp.response(200, schema_out)(get)))
+
+
 # -- the org -----------------------------------------------------------------------------------
 
 @blp.route("/orgs/<org>", methods=["GET"])
@@ -89,28 +116,8 @@ def update_org(patch, org):
 
 # -- programs ------------------------------------------------------------------------------------
 
-@blp.route("/orgs/<org>/programs", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.ProgramIn)
-@blp.response(201, s.ProgramOut)
-def create_program(data, org):
-    """Create a program, which groups activities (R2.1)."""
-    return call("catalog", "create_program", org, _body(s.ProgramIn, data))
-
-
-@blp.route("/orgs/<org>/programs", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, ProgramPage)
-def list_programs(query, org):
-    return call("catalog", "list_programs", org, **query)
-
-
-@blp.route("/orgs/<org>/programs/<program_id>", methods=["GET"])
-@authorize()
-@blp.response(200, s.ProgramOut)
-def get_program(org, program_id):
-    return call("catalog", "get_program", org, program_id)
+_sold("programs", "program", "program_id", s.ProgramIn, s.ProgramOut, ProgramPage,
+      "Create a program, which groups activities (R2.1).")
 
 
 # -- activities ----------------------------------------------------------------------------------
@@ -209,45 +216,10 @@ def calendar(query, org):
 
 # -- services, pass types, bundles, memberships, subscriptions ------------------------------------
 
-@blp.route("/orgs/<org>/services", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.ServiceIn)
-@blp.response(201, s.ServiceOut)
-def create_service(data, org):
-    """A service of the salon agenda (R2.10)."""
-    return call("catalog", "create_service", org, _body(s.ServiceIn, data))
-
-
-@blp.route("/orgs/<org>/services", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, ServicePage)
-def list_services(query, org):
-    return call("catalog", "list_services", org, **query)
-
-
-@blp.route("/orgs/<org>/services/<service_id>", methods=["GET"])
-@authorize()
-@blp.response(200, s.ServiceOut)
-def get_service(org, service_id):
-    return call("catalog", "get_service", org, service_id)
-
-
-@blp.route("/orgs/<org>/pass-types", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.PassTypeIn)
-@blp.response(201, s.PassTypeOut)
-def create_pass_type(data, org):
-    """A pass type (R2.8); its terms start at version 1."""
-    return call("catalog", "create_pass_type", org, _body(s.PassTypeIn, data))
-
-
-@blp.route("/orgs/<org>/pass-types", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, PassTypePage)
-def list_pass_types(query, org):
-    return call("catalog", "list_pass_types", org, **query)
+_sold("services", "service", "service_id", s.ServiceIn, s.ServiceOut, ServicePage,
+      "A service of the salon agenda (R2.10).")
+_sold("pass-types", "pass_type", "pass_type_id", s.PassTypeIn, s.PassTypeOut, PassTypePage,
+      "A pass type (R2.8); its terms start at version 1.")
 
 
 @blp.route("/orgs/<org>/pass-types/<pass_type_id>", methods=["PATCH"])
@@ -270,77 +242,15 @@ def get_pass_type(query, org, pass_type_id):
                 query.get("terms_version"))
 
 
-@blp.route("/orgs/<org>/bundle-types", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.BundleTypeIn)
-@blp.response(201, s.BundleTypeOut)
-def create_bundle_type(data, org):
-    """A bundle type (R2.11): each division's price defaults to the sum of its services'
-    prices × counts, unless given."""
-    return call("catalog", "create_bundle_type", org, _body(s.BundleTypeIn, data))
-
-
-@blp.route("/orgs/<org>/bundle-types", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, BundleTypePage)
-def list_bundle_types(query, org):
-    return call("catalog", "list_bundle_types", org, **query)
-
-
-@blp.route("/orgs/<org>/bundle-types/<bundle_type_id>", methods=["GET"])
-@authorize()
-@blp.response(200, s.BundleTypeOut)
-def get_bundle_type(org, bundle_type_id):
-    return call("catalog", "get_bundle_type", org, bundle_type_id)
-
-
-@blp.route("/orgs/<org>/membership-types", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.MembershipTypeIn)
-@blp.response(201, s.MembershipTypeOut)
-def create_membership_type(data, org):
-    """A membership type (R2.12), which activities may require (R2.7)."""
-    return call("catalog", "create_membership_type", org, _body(s.MembershipTypeIn, data))
-
-
-@blp.route("/orgs/<org>/membership-types", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, MembershipTypePage)
-def list_membership_types(query, org):
-    return call("catalog", "list_membership_types", org, **query)
-
-
-@blp.route("/orgs/<org>/membership-types/<membership_type_id>", methods=["GET"])
-@authorize()
-@blp.response(200, s.MembershipTypeOut)
-def get_membership_type(org, membership_type_id):
-    return call("catalog", "get_membership_type", org, membership_type_id)
-
-
-@blp.route("/orgs/<org>/subscription-plans", methods=["POST"])
-@authorize("admin")
-@blp.arguments(s.SubscriptionPlanIn)
-@blp.response(201, s.SubscriptionPlanOut)
-def create_subscription_plan(data, org):
-    """A monthly subscription plan including activities (R2.13)."""
-    return call("catalog", "create_subscription_plan", org, _body(s.SubscriptionPlanIn, data))
-
-
-@blp.route("/orgs/<org>/subscription-plans", methods=["GET"])
-@authorize()
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, SubscriptionPlanPage)
-def list_subscription_plans(query, org):
-    return call("catalog", "list_subscription_plans", org, **query)
-
-
-@blp.route("/orgs/<org>/subscription-plans/<plan_id>", methods=["GET"])
-@authorize()
-@blp.response(200, s.SubscriptionPlanOut)
-def get_subscription_plan(org, plan_id):
-    return call("catalog", "get_subscription_plan", org, plan_id)
+_sold("bundle-types", "bundle_type", "bundle_type_id", s.BundleTypeIn, s.BundleTypeOut,
+      BundleTypePage, "A bundle type (R2.11): each division's price defaults to the sum of "
+      "its services'\n    prices × counts, unless given.")
+_sold("membership-types", "membership_type", "membership_type_id", s.MembershipTypeIn,
+      s.MembershipTypeOut, MembershipTypePage,
+      "A membership type (R2.12), which activities may require (R2.7).")
+_sold("subscription-plans", "subscription_plan", "plan_id", s.SubscriptionPlanIn,
+      s.SubscriptionPlanOut, SubscriptionPlanPage,
+      "A monthly subscription plan including activities (R2.13).")
 
 
 # -- the shop's public read (docs/shop.md) -------------------------------------------------------
@@ -349,12 +259,12 @@ def get_subscription_plan(org, plan_id):
 # nothing private: no account, no registration, no count per person.
 
 class ShopSessionOut(s.SessionOut):
-    taken = s.fields.Integer(metadata={"description": "session seats confirmed or held"})
-    available = s.fields.Integer(metadata={"description": "session seats left"})
+    taken = fields.Integer(metadata={"description": "session seats confirmed or held"})
+    available = fields.Integer(metadata={"description": "session seats left"})
 
 
 class ShopActivityOut(s.ActivityOut):
-    session = s.fields.Nested(ShopSessionOut)
+    session = fields.Nested(ShopSessionOut)
 
 
 ShopActivityPage = s.page_of(ShopActivityOut, "ShopActivityPage")
@@ -376,6 +286,18 @@ def with_session_seats(org, activities):
     return out
 
 
+def _shop_list(path, method, page, doc):
+    """Public: a list the routes above also give, under ``/shop``."""
+
+    def view(query, org):
+        return call("catalog", method, org, **query)
+
+    view.__name__, view.__doc__ = f"shop_{path.replace('-', '_')}", doc
+    blp.route(f"/orgs/<org>/shop/{path}", methods=["GET"])(authorize(public=True)(
+        blp.doc(security=[{}, {"bearerAuth": []}])(blp.arguments(s.PageQuery, location="query")(
+            blp.response(200, page)(view)))))
+
+
 @blp.route("/orgs/<org>/shop", methods=["GET"])
 @authorize(public=True)
 @blp.doc(security=[{}, {"bearerAuth": []}])
@@ -385,14 +307,7 @@ def shop_org(org):
     return call("catalog", "get_org", org)
 
 
-@blp.route("/orgs/<org>/shop/programs", methods=["GET"])
-@authorize(public=True)
-@blp.doc(security=[{}, {"bearerAuth": []}])
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, ProgramPage)
-def shop_programs(query, org):
-    """Public: the org's programs."""
-    return call("catalog", "list_programs", org, **query)
+_shop_list("programs", "list_programs", ProgramPage, "Public: the org's programs.")
 
 
 @blp.route("/orgs/<org>/shop/activities", methods=["GET"])
@@ -418,31 +333,8 @@ def shop_occurrences(query, org, activity_id):
     return _occurrence_page(org, call("catalog", "list_occurrences", org, activity_id, **query))
 
 
-@blp.route("/orgs/<org>/shop/pass-types", methods=["GET"])
-@authorize(public=True)
-@blp.doc(security=[{}, {"bearerAuth": []}])
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, PassTypePage)
-def shop_pass_types(query, org):
-    """Public: the pass types on sale."""
-    return call("catalog", "list_pass_types", org, **query)
-
-
-@blp.route("/orgs/<org>/shop/membership-types", methods=["GET"])
-@authorize(public=True)
-@blp.doc(security=[{}, {"bearerAuth": []}])
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, MembershipTypePage)
-def shop_membership_types(query, org):
-    """Public: the membership types on sale."""
-    return call("catalog", "list_membership_types", org, **query)
-
-
-@blp.route("/orgs/<org>/shop/subscription-plans", methods=["GET"])
-@authorize(public=True)
-@blp.doc(security=[{}, {"bearerAuth": []}])
-@blp.arguments(s.PageQuery, location="query")
-@blp.response(200, SubscriptionPlanPage)
-def shop_subscription_plans(query, org):
-    """Public: the monthly subscription plans on sale."""
-    return call("catalog", "list_subscription_plans", org, **query)
+_shop_list("pass-types", "list_pass_types", PassTypePage, "Public: the pass types on sale.")
+_shop_list("membership-types", "list_membership_types", MembershipTypePage,
+           "Public: the membership types on sale.")
+_shop_list("subscription-plans", "list_subscription_plans", SubscriptionPlanPage,
+           "Public: the monthly subscription plans on sale.")

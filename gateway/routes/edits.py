@@ -24,40 +24,27 @@ def _actor():
 
 
 # -- catalog (admins) ---------------------------------------------------------------------------
-@blp.route("/orgs/<org>/services/<object_id>", methods=["PATCH"])
-@authorize("admin")
-@blp.arguments(catalog.ServicePatch)
-@blp.response(200, catalog.ServiceOut)
-def patch_service(body, org, object_id):
-    """Name, duration, price, accounting code, fees: for appointments booked from now on."""
-    return call("catalog", "update_service", org, object_id, body, _actor())
+def _catalog_edit(path, entity, patch_schema, out_schema, doc):
+    """``PATCH /orgs/{org}/<path>/{object_id}``: ``catalog.update_<entity>`` with the actor."""
+
+    def patch(body, org, object_id):
+        return call("catalog", f"update_{entity}", org, object_id, body, _actor())
+
+    patch.__name__, patch.__doc__ = f"patch_{entity}", doc
+    blp.route(f"/orgs/<org>/{path}/<object_id>", methods=["PATCH"])(authorize("admin")(
+        blp.arguments(patch_schema)(blp.response(200, out_schema)(patch))))
 
 
-@blp.route("/orgs/<org>/bundle-types/<object_id>", methods=["PATCH"])
-@authorize("admin")
-@blp.arguments(catalog.BundleTypePatch)
-@blp.response(200, catalog.BundleTypeOut)
-def patch_bundle_type(body, org, object_id):
-    """Name and accounting code (new divisions are a new bundle type)."""
-    return call("catalog", "update_bundle_type", org, object_id, body, _actor())
-
-
-@blp.route("/orgs/<org>/membership-types/<object_id>", methods=["PATCH"])
-@authorize("admin")
-@blp.arguments(catalog.MembershipTypePatch)
-@blp.response(200, catalog.MembershipTypeOut)
-def patch_membership_type(body, org, object_id):
-    """For memberships sold from now on."""
-    return call("catalog", "update_membership_type", org, object_id, body, _actor())
-
-
-@blp.route("/orgs/<org>/subscription-plans/<object_id>", methods=["PATCH"])
-@authorize("admin")
-@blp.arguments(catalog.SubscriptionPlanPatch)
-@blp.response(200, catalog.SubscriptionPlanOut)
-def patch_subscription_plan(body, org, object_id):
-    """For subscriptions sold from now on (a subscription keeps what it was sold with)."""
-    return call("catalog", "update_subscription_plan", org, object_id, body, _actor())
+_catalog_edit("services", "service", catalog.ServicePatch, catalog.ServiceOut,
+              "Name, duration, price, accounting code, fees: for appointments booked from now "
+              "on.")
+_catalog_edit("bundle-types", "bundle_type", catalog.BundleTypePatch, catalog.BundleTypeOut,
+              "Name and accounting code (new divisions are a new bundle type).")
+_catalog_edit("membership-types", "membership_type", catalog.MembershipTypePatch,
+              catalog.MembershipTypeOut, "For memberships sold from now on.")
+_catalog_edit("subscription-plans", "subscription_plan", catalog.SubscriptionPlanPatch,
+              catalog.SubscriptionPlanOut,
+              "For subscriptions sold from now on (a subscription keeps what it was sold with).")
 
 
 # -- accounts, members, staff -------------------------------------------------------------------

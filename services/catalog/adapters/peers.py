@@ -1,4 +1,29 @@
-"""Asking the registration service by RPC (R2.5, R2.6), never inside a database transaction,
-with a time limit: Nameko 2's RpcProxy waits forever, so a service that does not answer in
-``CARNET_RPC_TIMEOUT`` seconds becomes ``service_unavailable``."""
-from services.common.peers import call, start, wait_for  # noqa: F401 (re-exported)
+"""The catalog's one peer, registration (R2.5, R2.6), through ``services.common.peers``:
+never inside a database transaction, and with a time limit (Nameko 2's RpcProxy waits
+forever, so a service that does not answer in ``CARNET_RPC_TIMEOUT`` seconds becomes
+``service_unavailable``)."""
+from services.common.peers import call, refusals_in_own_words
+
+from ..contract import errors
+
+
+class Peers:
+    def __init__(self, registration):
+        self.registration = registration
+
+    def a_la_carte_in_use(self, org_id, activity_id) -> dict:
+        """``{in_use, count}``: active (held or confirmed) à la carte registrations (R2.5)."""
+        return call(self.registration, "a_la_carte_in_use", org_id, activity_id)
+
+    def reserve_converted_seats(self, org_id, activity_id, conversion, pool_capacity):
+        """Registration takes the seats of ``conversion`` in the session pool (R2.6); its
+        refusal (``not_enough_unsold_seats``) is passed on in the catalog's own words."""
+        with refusals_in_own_words(errors):
+            return call(self.registration, "reserve_converted_seats", org_id, activity_id,
+                        dict(conversion, pool_capacity=pool_capacity))
+
+    def return_converted_seats(self, org_id, activity_id, conversion):
+        """Give a conversion up: its seats go back to the pool once (a late take of it is
+        refused)."""
+        return call(self.registration, "return_converted_seats", org_id, activity_id,
+                    conversion)

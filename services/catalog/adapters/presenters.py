@@ -1,8 +1,11 @@
 """Rows to the contract's JSON (docs/contracts.md): ids as strings, money as integers, times
 as RFC 3339 with the org's offset, dates as ``YYYY-MM-DD``."""
+from zoneinfo import ZoneInfo
+
+from services.common.timeutil import to_local_iso
+
 from ..domain.activities import a_la_carte_state, a_la_carte_window, cancellation_deadline
-from ..domain.timeutil import to_local_iso, zone
-from .repository import activity_spec, pass_terms
+from .repositories import activity_spec, pass_terms
 
 
 def _day(value):
@@ -66,6 +69,16 @@ def occurrence_view(occurrence, activity, tz, now=None):
             "a_la_carte": a_la_carte}
 
 
+def occurrence_event(occurrence, activity, tz, stats):
+    """The data of ``occurrence_added`` / ``occurrence_cancelled`` (contract/events.py): the
+    Occurrence with why it was cancelled and its activity's counts after the change."""
+    count, first, last = stats.get(activity.id, (0, None, None))
+    return dict(occurrence_view(occurrence, activity, tz), cancel_reason=occurrence.cancel_reason,
+                activity_occurrence_count=count,
+                activity_first_starts_at=to_local_iso(first, tz),
+                activity_last_ends_at=to_local_iso(last, tz))
+
+
 def service_view(service):
     return {"id": service.id, "org_id": service.org_id, "name": service.name,
             "duration_minutes": service.duration_minutes, "price": service.price,
@@ -102,4 +115,4 @@ def subscription_plan_view(plan):
 
 
 def tz_of(org):
-    return zone(org.timezone)
+    return ZoneInfo(org.timezone)

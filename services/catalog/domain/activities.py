@@ -12,7 +12,7 @@ An activity "spec" is the API shape with Python values (dates, aware UTC datetim
                  closes_minutes_before, cancellation {allowed, deadline_minutes_before}}}
 
 Seat conversions (R2.6) and refusing to switch à la carte off while it is in use (R2.5)
-need the registration service: see ``service.py``.
+need the registration service: see ``usecases/seats.py`` and ``usecases/activities.py``.
 """
 import copy
 from datetime import timedelta

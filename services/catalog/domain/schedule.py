@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from dateutil.rrule import WEEKLY, rrule
 
-from .timeutil import local_wall_time, parse_hhmm
+from services.common.timeutil import local_wall_time, parse_hhmm
 
 # A schedule that would produce more than this is almost certainly a typo in a date.
 MAX_OCCURRENCES = 2000

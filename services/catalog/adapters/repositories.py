@@ -172,6 +172,10 @@ class CatalogRepository:
         return page(self.session.execute(query).scalars(), limit, offset)
 
     # -- activities and occurrences ------------------------------------------------------------
+    def activities_page(self, org_id, program_id=None, limit=None, cursor=None):
+        criteria = [Activity.program_id == program_id] if program_id is not None else []
+        return self.page(Activity, org_id, limit, cursor, *criteria)
+
     def activity_stats(self, activity_ids):
         """activity_id -> (occurrence_count, first_starts_at, last_ends_at), scheduled only."""
         if not activity_ids:
@@ -260,9 +264,14 @@ class CatalogRepository:
         return created, revived
 
     def occurrences_query(self, org_id, start=None, end=None, activity_id=None,
-                          program_id=None, calendar=False):
+                          program_id=None, calendar=False, ids=None):
+        """(Occurrence, Activity) rows of the org by start: in [start, end), of one activity
+        or program, those of the shop's calendar (scheduled, à la carte enabled), or among
+        ``ids``."""
         query = (select(Occurrence, Activity).join(Activity, Activity.id == Occurrence.activity_id)
                  .where(Occurrence.org_id == org_id))
+        if ids is not None:
+            query = query.where(Occurrence.id.in_(list(set(ids))))
         if activity_id is not None:
             query = query.where(Occurrence.activity_id == activity_id)
         if program_id is not None:
