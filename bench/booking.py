@@ -12,6 +12,8 @@ parent on the web shop would:
 - **pass booking**: ``POST /orgs/{org}/registrations`` with the household's pass;
 - **shop booking**: ``POST …/carts``, ``POST …/carts/{id}/items`` (an à la carte seat),
   ``POST …/carts/{id}/checkout`` by card (``tok_ok``, the sandbox provider): 3 calls.
+The pass booking and the checkout carry an ``Idempotency-Key``, as a shop that retries
+safely sends them.
 
 Each (member, occurrence) is booked once; consecutive bookings go to different households
 (different passes), several to the same occurrence at once (its seat counter), as on a
@@ -166,12 +168,14 @@ class Bookings:
         client.ok("POST", path(f"/carts/{cart['id']}/items"), json={
             "type": "a_la_carte", "member_id": member, "occurrence_id": occurrence})
         client.ok("POST", path(f"/carts/{cart['id']}/checkout"),
-                  json={"payment": {"method": "card", "card_token": "tok_ok"}}, expect=(200,))
+                  json={"payment": {"method": "card", "card_token": "tok_ok"}}, expect=(200,),
+                  headers={"Idempotency-Key": uuid.uuid4().hex})
 
 
 def book_with_pass(centre, house, member, occurrence):
     response = house.client.request("POST", centre.path("/registrations"), json={
-        "member_id": member, "occurrence_id": occurrence, "pass_id": house.pass_id})
+        "member_id": member, "occurrence_id": occurrence, "pass_id": house.pass_id},
+        headers={"Idempotency-Key": uuid.uuid4().hex})
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -79,8 +79,8 @@ class Client:
             headers["Authorization"] = f"Bearer {self.token}"
         return self.session.request(method, url, json=json, headers=headers, timeout=60)
 
-    def ok(self, method, path, json=None, expect=(200, 201)):
-        response = self.request(method, path, json=json)
+    def ok(self, method, path, json=None, expect=(200, 201), headers=None):
+        response = self.request(method, path, json=json, headers=headers)
         if response.status_code not in expect:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         return response.json() if response.content else None
