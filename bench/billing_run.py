@@ -44,16 +44,16 @@ def fresh(label):
             engine.dispose()
 
 
-def payment_window(engine):
+def payment_window(engine, org_id=ORG):
     with engine.connect() as conn:
         first, last, count = conn.execute(select(
             func.min(m.Payment.created_at), func.max(m.Payment.created_at),
-            func.count()).where(m.Payment.org_id == ORG)).one()
+            func.count()).where(m.Payment.org_id == org_id)).one()
     return first, last, count
 
 
-def rate_from(engine):
-    first, last, count = payment_window(engine)
+def rate_from(engine, org_id=ORG):
+    first, last, count = payment_window(engine, org_id)
     first, last = (datetime.fromisoformat(str(v)) if not isinstance(v, datetime) else v
                    for v in (first, last))
     return count / max((last - first).total_seconds(), 1e-6)
@@ -89,19 +89,23 @@ def _workers(n, count, environment, env, engine):
     env = dict(env, CARNET_BILLING_INTERVAL="0.5", CARNET_TEST_CLOCKS="0")
     stack = Stack(env, environment.workdir / "logs")
     try:
-        seed_due_subscriptions(engine, ORG, n)
+        # the workers ask catalog for a renewal's taxes (R7.2), as in production
+        stack.start_service("catalog")
+        org_id = stack.rpc.call("catalog", "create_org", {
+            "name": "Bench billing", "timezone": "America/Montreal", "currency": "CAD"})["id"]
+        seed_due_subscriptions(engine, org_id, n)
         for _ in range(count):
             stack.start_service("billing_worker", wait=False)
         deadline = time.monotonic() + 3600
-        while payment_window(engine)[2] < n:
+        while payment_window(engine, org_id)[2] < n:
             if time.monotonic() > deadline:
                 raise RuntimeError("the workers did not finish within an hour")
             time.sleep(0.5)  # polling for completion; the rate comes from the timestamps
         with engine.connect() as conn:
             invoices = conn.execute(select(func.count()).where(
-                m.Invoice.org_id == ORG)).scalar()
+                m.Invoice.org_id == org_id)).scalar()
         assert invoices == n, f"{invoices} invoices for {n} subscriptions"
-        return rate_from(engine)
+        return rate_from(engine, org_id)
     finally:
         stack.stop()
 
