@@ -3,8 +3,8 @@ subscriptions, with one worker and with two, against baselines measured in the s
 
     .venv/bin/python -m bench.billing_run        (CARNET_BENCH_DB=postgresql for PG)
 
-Each configuration gets a fresh billing database (tests/support: TestEnvironment) seeded
-with CARNET_BENCH_SUBS due subscriptions (default 10,000; tests/support/subscriptions),
+Each configuration gets a fresh billing database (carnet/stack.py: IsolatedEnvironment)
+seeded with CARNET_BENCH_SUBS due subscriptions (default 10,000; bench/seed.py),
 then starts its ``billing_worker`` processes (``nameko run services.billing.worker``) and
 waits until every one is charged. The rate is measured from the database's own
 timestamps (first to last renewal payment), so process start-up is not counted.
@@ -16,64 +16,61 @@ Baselines, same run, same machine:
   broker, no worker process): the renewal code itself.
 Ratios are printed against the in-process run.
 """
+import contextlib
 import os
-import tempfile
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 import services.billing.adapters.models as m
+from bench.common import isolated_environment
+from bench.seed import billing_engine, in_process_run, seed_due_subscriptions
+from carnet.stack import Stack
 from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
-from tests.support.environment import TestEnvironment
-from tests.support.stack import Stack
-from tests.support.subscriptions import billing_engine, in_process_run, seed_due_subscriptions
 
 N = int(os.environ.get("CARNET_BENCH_SUBS", "10000"))
 BACKEND = os.environ.get("CARNET_BENCH_DB", "sqlite")
 ORG = "org_bench_billing"
 
 
+@contextlib.contextmanager
 def fresh(label):
-    workdir = Path(tempfile.mkdtemp(prefix=f"carnet-bench-{label}-"))
-    environment = TestEnvironment(BACKEND, workdir)
-    env = environment.setup()
-    return environment, env, billing_engine(env["BILLING_DATABASE_URL"])
+    with isolated_environment(BACKEND, label) as (environment, env):
+        engine = billing_engine(env["BILLING_DATABASE_URL"])
+        try:
+            yield environment, env, engine
+        finally:
+            engine.dispose()
 
 
-def payment_window(engine):
+def payment_window(engine, org_id=ORG):
     with engine.connect() as conn:
         first, last, count = conn.execute(select(
             func.min(m.Payment.created_at), func.max(m.Payment.created_at),
-            func.count()).where(m.Payment.org_id == ORG)).one()
+            func.count()).where(m.Payment.org_id == org_id)).one()
     return first, last, count
 
 
-def rate_from(engine):
-    first, last, count = payment_window(engine)
+def rate_from(engine, org_id=ORG):
+    first, last, count = payment_window(engine, org_id)
     first, last = (datetime.fromisoformat(str(v)) if not isinstance(v, datetime) else v
                    for v in (first, last))
     return count / max((last - first).total_seconds(), 1e-6)
 
 
 def provider_only(n):
-    environment, env, engine = fresh("provider")
-    try:
+    with fresh("provider") as (_environment, _env, engine):
         provider = SandboxPaymentProvider(engine)
         start = time.perf_counter()
         for i in range(n):
             provider.charge(amount=2500, currency="CAD", card_token="tok_ok",
                             idempotency_key=f"bench:{i}", off_session=True)
         return n / (time.perf_counter() - start)
-    finally:
-        engine.dispose()
-        environment.teardown()
 
 
 def in_process(n):
-    environment, env, engine = fresh("inproc")
-    try:
+    with fresh("inproc") as (_environment, _env, engine):
         seed_due_subscriptions(engine, ORG, n)
         run = in_process_run(engine, lease_seconds=60)
         start = time.perf_counter()
@@ -81,33 +78,36 @@ def in_process(n):
         elapsed = time.perf_counter() - start
         assert result.charged == n, result
         return n / elapsed
-    finally:
-        engine.dispose()
-        environment.teardown()
 
 
 def workers(n, count):
-    environment, env, engine = fresh(f"workers{count}")
+    with fresh(f"workers{count}") as (environment, env, engine):
+        return _workers(n, count, environment, env, engine)
+
+
+def _workers(n, count, environment, env, engine):
     env = dict(env, CARNET_BILLING_INTERVAL="0.5", CARNET_TEST_CLOCKS="0")
     stack = Stack(env, environment.workdir / "logs")
     try:
-        seed_due_subscriptions(engine, ORG, n)
+        # the workers ask catalog for a renewal's taxes (R7.2), as in production
+        stack.start_service("catalog")
+        org_id = stack.rpc.call("catalog", "create_org", {
+            "name": "Bench billing", "timezone": "America/Montreal", "currency": "CAD"})["id"]
+        seed_due_subscriptions(engine, org_id, n)
         for _ in range(count):
             stack.start_service("billing_worker", wait=False)
         deadline = time.monotonic() + 3600
-        while payment_window(engine)[2] < n:
+        while payment_window(engine, org_id)[2] < n:
             if time.monotonic() > deadline:
                 raise RuntimeError("the workers did not finish within an hour")
             time.sleep(0.5)  # polling for completion; the rate comes from the timestamps
         with engine.connect() as conn:
             invoices = conn.execute(select(func.count()).where(
-                m.Invoice.org_id == ORG)).scalar()
+                m.Invoice.org_id == org_id)).scalar()
         assert invoices == n, f"{invoices} invoices for {n} subscriptions"
-        return rate_from(engine)
+        return rate_from(engine, org_id)
     finally:
         stack.stop()
-        engine.dispose()
-        environment.teardown()
 
 
 def main():

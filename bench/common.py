@@ -1,33 +1,89 @@
-"""Helpers for the hand-run benchmarks: start an isolated stack, time calls, print ratios.
+"""Helpers for the hand-run benchmarks: start an isolated stack, talk HTTP to its gateway,
+time calls, print ratios. bench/ imports nothing from tests/ (issue #12): the stack comes
+from ``carnet/stack.py``, which the tests use too.
 
 Figures are only meaningful against the baseline measured in the same run, on the same
-machine: every benchmark prints its ratios to one."""
+machine: every benchmark prints its ratios to one.
+
+The stack runs with ``make run``'s settings (pool sizes, relay and notification intervals,
+no test clocks), unlike the test sessions' (``tests/support/environment.py``)."""
 import contextlib
 import os
+import shutil
 import statistics
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support.environment import TestEnvironment
-from tests.support.stack import Stack
+import requests
+
+from carnet.stack import IsolatedEnvironment, Stack
+
+
+def backends():
+    """``CARNET_BENCH_DB``: sqlite (default), postgresql, or both (one after the other)."""
+    chosen = os.environ.get("CARNET_BENCH_DB", "sqlite")
+    return ("sqlite", "postgresql") if chosen == "both" else (chosen,)
 
 
 @contextlib.contextmanager
-def running_stack(instances=None, backend=None):
-    backend = backend or os.environ.get("CARNET_BENCH_DB", "sqlite")
-    workdir = Path(tempfile.mkdtemp(prefix="carnet-bench-"))
-    environment = TestEnvironment(backend, workdir)
-    env = environment.setup()
-    os.environ.update(env)
-    stack = Stack(env, workdir / "logs")
+def isolated_environment(backend, label="run"):
+    """A fresh broker vhost and fresh databases (removed afterwards): ``(environment, env)``."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"carnet-bench-{label}-"))
+    environment = IsolatedEnvironment(backend, workdir, prefix="carnet-bench")
     try:
-        stack.start_all(instances)
-        yield stack
+        env = environment.setup()
+        yield environment, env
     finally:
-        stack.stop()
         environment.teardown()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_stack(instances=None, backend=None, settings=None):
+    """Every service and the gateway on fresh databases of ``backend``."""
+    backend = backend or backends()[0]
+    with isolated_environment(backend, "stack") as (environment, env):
+        stack = Stack(env, environment.workdir / "logs", settings=settings)
+        try:
+            stack.start_all(instances)
+            yield stack
+        finally:
+            stack.stop()
+
+
+class Client:
+    """The gateway over HTTP, as a web shop would call it; one ``requests`` session per
+    thread (a shop's customers do not share a connection)."""
+
+    def __init__(self, base_url, token=None):
+        self.base = base_url.rstrip("/")
+        self.token = token
+        self._local = threading.local()
+
+    def with_token(self, token):
+        return Client(self.base, token)
+
+    @property
+    def session(self):
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+    def request(self, method, path, json=None, headers=None):
+        url = self.base + (path if path.startswith("/health") else "/api/v1" + path)
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return self.session.request(method, url, json=json, headers=headers, timeout=60)
+
+    def ok(self, method, path, json=None, expect=(200, 201), headers=None):
+        response = self.request(method, path, json=json, headers=headers)
+        if response.status_code not in expect:
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
+        return response.json() if response.content else None
 
 
 def timed(fn, n):

@@ -21,6 +21,22 @@ from . import config
 
 _patched = False
 
+# Transactions begun and committed by this process, by database name (exposed by
+# services/common/observability.py as carnet_db_transactions_total: what bench/ counts)
+TRANSACTIONS = {}
+
+
+def _count_transactions(engine):
+    name = Path(make_url(str(engine.url)).database or "memory").stem
+
+    def count(what):
+        def _on(_conn):
+            TRANSACTIONS[(name, what)] = TRANSACTIONS.get((name, what), 0) + 1
+        return _on
+    event.listen(engine, "begin", count("begin"))
+    event.listen(engine, "commit", count("commit"))
+    return engine
+
 
 def _green_psycopg():
     global _patched
@@ -67,12 +83,12 @@ def make_engine(url: str, pool_size: int = None, max_overflow: int = None):
             else:
                 conn.exec_driver_sql(f"BEGIN {mode}")
 
-        return engine
+        return _count_transactions(engine)
     _green_psycopg()
     size = pool_size or config.db_pool_size()
     overflow = config.db_max_overflow() if max_overflow is None else max_overflow
-    return create_engine(url, pool_size=size, max_overflow=overflow, pool_pre_ping=True,
-                         pool_recycle=1800)
+    return _count_transactions(create_engine(
+        url, pool_size=size, max_overflow=overflow, pool_pre_ping=True, pool_recycle=1800))
 
 
 def _cooperative_sleep(seconds):

@@ -33,7 +33,7 @@ from nameko.rpc import Rpc  # noqa: E402
 from nameko.timer import Timer  # noqa: E402
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter,  # noqa: E402
                                Histogram, generate_latest)
-from prometheus_client.core import GaugeMetricFamily  # noqa: E402
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from . import config, db, logs  # noqa: E402
@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 REGISTRY = CollectorRegistry()
 RPC_CALLS = Counter("carnet_rpc_calls_total", "RPC calls handled, by method and outcome",
                     ["service", "method", "outcome"], registry=REGISTRY)
+RPC_ORIGINS = Counter("carnet_rpc_calls_by_origin_total",
+                      "RPC calls handled, by the entrypoint that began their chain of calls "
+                      "(client: an RPC client outside the services, e.g. the gateway)",
+                      ["service", "method", "origin"], registry=REGISTRY)
 RPC_SECONDS = Histogram("carnet_rpc_seconds", "RPC handling time", ["service", "method"],
                         registry=REGISTRY)
 EVENTS = Counter("carnet_events_handled_total", "Events handled, by source, type and outcome",
@@ -82,6 +86,14 @@ def outcome(exc_info):
     return "refused" if isinstance(exc_info[1], CarnetError) else "error"
 
 
+def origin_of(worker_ctx):
+    """``client`` when the first call of the chain came from outside the services (the
+    gateway, a CLI), else that entrypoint's ``service.method`` (an event handler, a timer)."""
+    stack = worker_ctx.call_id_stack or []
+    root = stack[0].rsplit(".", 1)[0] if stack else ""
+    return "client" if not root or root.startswith("standalone_rpc_proxy") else root
+
+
 def _lag(payload):
     try:
         occurred = datetime.fromisoformat(payload["occurred_at"])
@@ -97,6 +109,12 @@ class _DatabaseCollector:
         self.observability = observability
 
     def collect(self):
+        transactions = CounterMetricFamily(
+            "carnet_db_transactions", "Database transactions this process began or committed",
+            labels=["service", "database", "step"])
+        for (name, step), count in sorted(db.TRANSACTIONS.items()):
+            transactions.add_metric([self.observability.service_name, name, step], count)
+        yield transactions
         database = self.observability.database()
         if database is None or database.engine is None:
             return
@@ -173,6 +191,7 @@ class Observability(DependencyProvider):
         result_ = outcome(exc_info)
         if isinstance(entrypoint, Rpc):
             RPC_CALLS.labels(self.service_name, method, result_).inc()
+            RPC_ORIGINS.labels(self.service_name, method, origin_of(worker_ctx)).inc()
             RPC_SECONDS.labels(self.service_name, method).observe(seconds)
             if method not in ("health", "ping"):
                 log.info("rpc %s.%s %s in %.0f ms", self.service_name, method, result_,
