@@ -26,9 +26,9 @@ def test_every_import_contract_is_kept():
 
 
 def copy_of_the_code(tmp_path: Path) -> Path:
-    for folder in ("services", "gateway", "bench"):
+    for folder in ("services", "gateway", "bench", "tests", "carnet"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "migrations"))
+                        ignore=shutil.ignore_patterns("__pycache__", "migrations", ".pytest-tmp", "*.db"))
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
     return tmp_path
 
