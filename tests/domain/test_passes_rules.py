@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.passes.domain import passes as rules
-from services.passes.domain import timeutil
+from services.common import timeutil
+from services.passes.domain import validity
 from services.passes.contract.errors import (PassExhausted, PassExpired, PassNotEligible,
                                         PassRevoked)
 
@@ -41,7 +42,7 @@ def test_valid_days_count_whole_org_local_days_after_the_purchase_day():
     bought = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
     expires = rules.expiry_from_terms({"valid_days": 30}, bought, MTL)
     assert expires.astimezone(MTL) == datetime(2026, 4, 1, 0, 0, tzinfo=MTL)
-    assert timeutil.last_valid_day(expires, MTL) == date(2026, 3, 31)
+    assert validity.last_valid_day(expires, MTL) == date(2026, 3, 31)
 
 
 def test_a_fixed_expiry_date_is_valid_through_that_local_day_across_dst():

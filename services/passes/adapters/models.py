@@ -3,8 +3,11 @@
 - ``passes`` and their ledger ``pass_entries`` (R4.1). ``passes.uses_left`` is a cache of the
   ledger sum kept for the database to enforce "never below zero" on its own: it moves only
   by a conditional ``UPDATE … SET uses_left = uses_left - 1 WHERE uses_left >= 1`` in the
-  transaction that inserts the debit (and a CHECK refuses anything negative). What is shown
-  and reported is the ledger sum; the tests check that both agree.
+  transaction that inserts the debit (and a CHECK refuses anything negative);
+  ``passes.uses_used`` (debits not credited back) moves in the same statements. Writes
+  (sale, debit, credit, expiry change, revocation) answer from these counters, so their cost
+  does not grow with the ledger; reads of a pass, its ledger and the report sum the ledger in
+  SQL. The tests check that both agree.
 - ``bundles``, their per-service counts ``bundle_items`` (the same kind of cache, with CHECKs
   that booked, used and remaining never go below zero) and ledger ``bundle_entries``.
 - ``memberships``.
@@ -57,6 +60,10 @@ class Pass(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     uses_total: Mapped[int] = mapped_column(Integer, nullable=True)  # null: unlimited
     uses_left: Mapped[int] = mapped_column(Integer, nullable=True)   # cache of the ledger
+    # Uses made (debits not credited back), also a cache of the ledger: with ``uses_left`` a
+    # debit reads and writes the pass row only, whatever the length of its ledger.
+    uses_used: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                           server_default="0")
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -1,8 +1,11 @@
 """Rows to the contract's JSON (docs/contracts.md "passes"): times as RFC 3339 with the
 org's offset, dates ``YYYY-MM-DD``, counts from the ledgers."""
+from services.common.timeutil import to_local_iso
+
+from ..domain import bundles as bundle_rules
 from ..domain import memberships as membership_rules
 from ..domain import passes as pass_rules
-from ..domain import timeutil
+from ..domain.validity import last_valid_day, local_date, zone
 
 
 def pass_state(row, balance) -> pass_rules.PassState:
@@ -16,7 +19,7 @@ def pass_state(row, balance) -> pass_rules.PassState:
 
 
 def pass_view(row, balance, used, now) -> dict:
-    tz = timeutil.zone(row.timezone)
+    tz = zone(row.timezone)
     state = pass_state(row, balance)
     return {
         "id": row.id, "org_id": row.org_id, "pass_type_id": row.pass_type_id,
@@ -24,24 +27,38 @@ def pass_view(row, balance, used, now) -> dict:
         "account_id": row.account_id, "member_id": row.member_id,
         "status": pass_rules.status(state, now),
         "uses_total": row.uses_total, "uses_left": state.uses_left, "uses_used": int(used),
-        "expires_at": timeutil.to_local_iso(row.expires_at, tz),
-        "valid_until": _day(timeutil.last_valid_day(row.expires_at, tz)),
-        "purchased_at": timeutil.to_local_iso(row.purchased_at, tz),
+        "expires_at": to_local_iso(row.expires_at, tz),
+        "valid_until": _day(last_valid_day(row.expires_at, tz)),
+        "purchased_at": to_local_iso(row.purchased_at, tz),
         "origin": row.origin, "invoice_id": row.invoice_id,
-        "revoked_at": timeutil.to_local_iso(row.revoked_at, tz),
+        "revoked_at": to_local_iso(row.revoked_at, tz),
         "terms": dict(row.terms or {}),
     }
 
 
+def counted_balance(row) -> int:
+    """The ledger's balance as the pass's counters keep it (models.py): what a write reads
+    and answers, whatever the length of the ledger."""
+    return pass_rules.balance_of_counters(row.uses_total, row.uses_left, row.uses_used)
+
+
+def counted_state(row) -> pass_rules.PassState:
+    return pass_state(row, counted_balance(row))
+
+
+def counted_pass_view(row, now) -> dict:
+    return pass_view(row, counted_balance(row), row.uses_used, now)
+
+
 def pass_entry_view(entry, tz_name) -> dict:
-    tz = timeutil.zone(tz_name)
+    tz = zone(tz_name)
     return {
         "id": str(entry.id), "pass_id": entry.pass_id, "kind": entry.kind,
         "delta": entry.delta, "registration_id": entry.ref_id, "member_id": entry.member_id,
         "activity_id": entry.activity_id,
-        "occurrence_starts_at": timeutil.to_local_iso(entry.occurrence_starts_at, tz),
+        "occurrence_starts_at": to_local_iso(entry.occurrence_starts_at, tz),
         "reason": entry.reason, "actor": entry.actor, "data": entry.data,
-        "created_at": timeutil.to_local_iso(entry.created_at, tz),
+        "created_at": to_local_iso(entry.created_at, tz),
     }
 
 
@@ -56,29 +73,29 @@ def report_row(view) -> dict:
 
 
 def bundle_view(row, counts) -> dict:
-    tz = timeutil.zone(row.timezone)
+    tz = zone(row.timezone)
     return {
         "id": row.id, "org_id": row.org_id, "bundle_type_id": row.bundle_type_id,
         "name": row.name, "division": row.division, "account_id": row.account_id,
         "member_id": row.member_id, "invoice_id": row.invoice_id, "price": row.price,
-        "status": "revoked" if row.revoked_at is not None else "active",
-        "purchased_at": timeutil.to_local_iso(row.purchased_at, tz),
-        "revoked_at": timeutil.to_local_iso(row.revoked_at, tz),
+        "status": bundle_rules.REVOKED if row.revoked_at is not None else bundle_rules.ACTIVE,
+        "purchased_at": to_local_iso(row.purchased_at, tz),
+        "revoked_at": to_local_iso(row.revoked_at, tz),
         "items": [c.as_dict() for c in counts],
     }
 
 
 def bundle_entry_view(entry, tz_name) -> dict:
-    tz = timeutil.zone(tz_name)
+    tz = zone(tz_name)
     return {"id": str(entry.id), "bundle_id": entry.bundle_id, "service_id": entry.service_id,
             "kind": entry.kind, "appointment_id": entry.ref_id, "seq": entry.seq,
             "total": entry.d_total, "booked": entry.d_booked, "used": entry.d_used,
-            "reason": entry.reason, "created_at": timeutil.to_local_iso(entry.created_at, tz)}
+            "reason": entry.reason, "created_at": to_local_iso(entry.created_at, tz)}
 
 
 def membership_view(row, now) -> dict:
-    tz = timeutil.zone(row.timezone)
-    today = timeutil.local_date(now, tz)
+    tz = zone(row.timezone)
+    today = local_date(now, tz)
     return {
         "id": row.id, "org_id": row.org_id, "membership_type_id": row.membership_type_id,
         "name": row.name, "account_id": row.account_id, "member_id": row.member_id,
@@ -86,8 +103,8 @@ def membership_view(row, now) -> dict:
         "ends_on": _day(row.ends_on), "last_day": _day(membership_rules.last_day(row.ends_on)),
         "status": membership_rules.status(row.starts_on, row.ends_on,
                                           row.revoked_at is not None, today),
-        "sold_at": timeutil.to_local_iso(row.sold_at, tz),
-        "revoked_at": timeutil.to_local_iso(row.revoked_at, tz),
+        "sold_at": to_local_iso(row.sold_at, tz),
+        "revoked_at": to_local_iso(row.revoked_at, tz),
     }
 
 

@@ -1,9 +1,11 @@
 """Reading and writing passes's tables within a unit of work.
 
-Balances shown and reported are sums of the ledgers, computed by the database
-(``GROUP BY``); the cached counters are only moved by conditional updates, here.
+Balances read and reported are sums of the ledgers, computed by the database (``SUM``,
+``GROUP BY``); the cached counters (models.py) are only moved by conditional updates, here,
+in the transaction that writes the ledger entry, and a write answers from them.
 """
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common.pagination import page, paginate
 
@@ -78,30 +80,47 @@ class PassRepository:
         return [tuple(r) for r in rows], next_cursor
 
     def sums(self, pass_id):
-        """(balance, used) of one pass, from its ledger."""
-        entries = self.session.execute(
-            select(PassEntry.kind, PassEntry.delta).where(PassEntry.pass_id == pass_id)).all()
-        return pass_rules.balance(d for _, d in entries), pass_rules.uses_made(entries)
+        """(balance, used) of one pass, summed from its ledger by the database."""
+        sums = _pass_sums()
+        balance, used = self.session.execute(
+            select(func.coalesce(sums.c.balance, 0), func.coalesce(sums.c.used, 0))
+            .select_from(Pass).outerjoin(sums, sums.c.pass_id == Pass.id)
+            .where(Pass.id == pass_id)).one()
+        return int(balance), int(used)
 
-    # -- the cached counter --------------------------------------------------------------------
-    def take_one_use(self, pass_id) -> bool:
-        """The database's own guard: one use off the cache only if one is left."""
-        result = self.session.execute(
-            update(Pass).where(Pass.id == pass_id, Pass.uses_left >= 1)
-            .values(uses_left=Pass.uses_left - 1)
-            .execution_options(synchronize_session=False))
-        return result.rowcount == 1
+    # -- the counters (caches of the ledger, moved with each entry) ----------------------------
+    def count_use(self, row: Pass) -> bool:
+        """One use made: off ``uses_left`` only if one is left (the database's own guard
+        against a use taken twice), onto ``uses_used``. False: none was left."""
+        conditions, values = [Pass.id == row.id], {"uses_used": Pass.uses_used + 1}
+        if row.uses_total is not None:
+            conditions.append(Pass.uses_left >= 1)
+            values["uses_left"] = Pass.uses_left - 1
+        return self._move(row, conditions, values)
 
-    def give_back_one_use(self, pass_id):
-        self.session.execute(
-            update(Pass).where(Pass.id == pass_id, Pass.uses_left.is_not(None))
-            .values(uses_left=Pass.uses_left + 1)
-            .execution_options(synchronize_session=False))
+    def give_back_use(self, row: Pass) -> bool:
+        conditions, values = [Pass.id == row.id, Pass.uses_used >= 1], \
+            {"uses_used": Pass.uses_used - 1}
+        if row.uses_total is not None:
+            values["uses_left"] = Pass.uses_left + 1
+        return self._move(row, conditions, values)
 
-    def set_cache(self, pass_id, uses_left):
-        self.session.execute(update(Pass).where(Pass.id == pass_id)
-                             .values(uses_left=uses_left)
-                             .execution_options(synchronize_session=False))
+    def empty(self, row: Pass):
+        """Revocation: no use left on a counted pass."""
+        if row.uses_total is not None:
+            self._move(row, [Pass.id == row.id], {"uses_left": 0})
+
+    def _move(self, row, conditions, values) -> bool:
+        """One conditional UPDATE; the row then shows the counters the database holds."""
+        moved = self.session.execute(
+            update(Pass).where(*conditions).values(**values)
+            .returning(Pass.uses_left, Pass.uses_used)
+            .execution_options(synchronize_session=False)).first()
+        if moved is None:
+            return False
+        set_committed_value(row, "uses_left", moved.uses_left)
+        set_committed_value(row, "uses_used", moved.uses_used)
+        return True
 
     # -- ledger ------------------------------------------------------------------------------
     def add_entry(self, entry: PassEntry):
@@ -264,12 +283,6 @@ class MembershipRepository:
                                      Membership.revoked_at.is_(None),
                                      Membership.starts_on <= on_date,
                                      Membership.ends_on > on_date)
-            .order_by(Membership.starts_on, Membership.id)).scalars())
-
-    def of_member(self, org_id, member_id):
-        return list(self.session.execute(
-            select(Membership).where(Membership.org_id == org_id,
-                                     Membership.member_id == member_id)
             .order_by(Membership.starts_on, Membership.id)).scalars())
 
     def of_account(self, org_id, account_id):

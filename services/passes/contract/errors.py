@@ -83,11 +83,3 @@ class BundleNotApplicable(BusinessRuleViolation):
     """The bundle cannot pay for this appointment: the service is not in it, the bundle is
     revoked, or the appointment was booked on it for another service (details.reason)."""
     code = "bundle_not_applicable"
-
-
-@remote_error
-class BundleChoiceRequired(BusinessRuleViolation):
-    """Two or more of the client's bundles cover the service: the request must say which
-    (R4.6; details.candidates: the bundles). Raised by whoever picks a bundle for an
-    appointment (registration, with ``passes.bundle_candidates``)."""
-    code = "bundle_choice_required"

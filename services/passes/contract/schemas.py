@@ -86,6 +86,10 @@ class ChangeExpiryIn(Contract):
 class DebitIn(Contract):
     registration_id = Id(required=True)
     member_id = Id(required=True)
+    account_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "the member's account as accounts gave it to the caller (registration "
+                       "has just asked); without it, passes asks accounts when the holder "
+                       "must be judged by account (R3.4)"})
     activity_id = Id(required=True)
     occurrence_starts_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
         "description": "the pass must still be valid then (default: now)"})

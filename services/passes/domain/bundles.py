@@ -22,7 +22,6 @@ from ..contract.errors import (BundleExhausted, BundleNotApplicable, ClientRequi
                           InvalidPassesInput)
 
 SALE, BOOK, UNBOOK, USE, REVOKE = "sale", "book", "unbook", "use", "revoke"
-KINDS = (SALE, BOOK, UNBOOK, USE, REVOKE)
 
 ACTIVE, REVOKED = "active", "revoked"
 

@@ -10,7 +10,7 @@ Without ``starts_on`` a membership starts on the org-local day of the sale.
 from datetime import date, datetime, timedelta
 
 from ..contract.errors import InvalidPassesInput
-from . import timeutil
+from .validity import local_date
 
 ACTIVE, UPCOMING, EXPIRED, REVOKED = "active", "upcoming", "expired", "revoked"
 
@@ -24,7 +24,7 @@ def period(starts_on: date, duration_days: int):
 
 
 def default_start(sold_at: datetime, tz) -> date:
-    return timeutil.local_date(sold_at, tz)
+    return local_date(sold_at, tz)
 
 
 def active_on(starts_on: date, ends_on: date, revoked: bool, on: date) -> bool:

@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Optional, Tuple
 
+from services.common.clock import ensure_utc
+from services.common.timeutil import end_of_day
+
 from ..contract.errors import PassExhausted, PassExpired, PassNotEligible, PassRevoked
-from . import timeutil
+from .validity import local_date
 
 SALE, GRANT, DEBIT, CREDIT, ADJUSTMENT, REVOKE = (
     "sale", "grant", "debit", "credit", "adjustment", "revoke")
-KINDS = (SALE, GRANT, DEBIT, CREDIT, ADJUSTMENT, REVOKE)
 
 ACTIVE, EXPIRED, REVOKED = "active", "expired", "revoked"
 
@@ -58,10 +60,10 @@ def expiry_from_terms(terms: dict, purchased_at: datetime, tz) -> Optional[datet
         day = terms["expires_on"]
         if isinstance(day, str):
             day = date.fromisoformat(day[:10])
-        return timeutil.end_of_day(day, tz)
+        return end_of_day(day, tz)
     if terms.get("valid_days"):
-        purchase_day = timeutil.local_date(purchased_at, tz)
-        return timeutil.end_of_day(purchase_day + timedelta(days=int(terms["valid_days"])), tz)
+        purchase_day = local_date(purchased_at, tz)
+        return end_of_day(purchase_day + timedelta(days=int(terms["valid_days"])), tz)
     return None
 
 
@@ -91,7 +93,7 @@ class PassState:
 def status(state: PassState, now: datetime) -> str:
     if state.revoked:
         return REVOKED
-    if state.expires_at is not None and timeutil.as_utc(now) >= timeutil.as_utc(
+    if state.expires_at is not None and ensure_utc(now) >= ensure_utc(
             state.expires_at):
         return EXPIRED
     return ACTIVE
@@ -132,7 +134,7 @@ def check_debit(state: PassState, member_id: str, member_account_id: Optional[st
         raise PassNotEligible("this pass cannot be used for this activity",
                               {"reason": "activity", "pass_id": state.id,
                                "activity_id": activity_id})
-    if state.expires_at is not None and timeutil.as_utc(at) >= timeutil.as_utc(
+    if state.expires_at is not None and ensure_utc(at) >= ensure_utc(
             state.expires_at):
         raise PassExpired("this pass has expired",
                           {"pass_id": state.id, "expires_at": state.expires_at.isoformat()})
@@ -154,6 +156,14 @@ def sale_delta(uses_total: Optional[int]) -> int:
 
 def balance(deltas) -> int:
     return sum(int(d) for d in deltas)
+
+
+def balance_of_counters(uses_total: Optional[int], uses_left: Optional[int],
+                        uses_used: int) -> int:
+    """The ledger's balance as the pass's counters keep it, moved in the transaction of each
+    entry (R4.1): the uses left of a counted pass; for an unlimited one (sale 0, debit -1,
+    credit +1, revoke 0) minus the uses made."""
+    return -int(uses_used) if uses_total is None else int(uses_left)
 
 
 def uses_made(entries) -> int:
