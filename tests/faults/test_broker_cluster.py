@@ -18,6 +18,7 @@ cannot start RabbitMQ nodes fails instead of skipping.
 """
 import json
 import os
+import statistics
 import time
 
 import pytest
@@ -163,6 +164,12 @@ def test_bookings_survive_the_loss_of_a_cluster_node(cluster_stack, backend):
         "statuses_before": before["statuses"], "statuses_during": during["statuses"],
         "statuses_after": after["statuses"],
         "first_booking_after_loss_seconds": back,
+        # how long one booking took before the loss, for scale (this machine is shared)
+        "median_booking_seconds_before": {
+            kind: round(statistics.median(a.elapsed for a in load.attempts
+                                          if a.kind == kind and a.started < killed
+                                          and 200 <= a.status < 300), 1)
+            for kind in ("pass", "card")},
         "node_down_seconds": round(rejoined - killed, 1),
         "node_restart_seconds": round(rejoined - moments.get("restarting", rejoined), 1),
         "lost": figures["answered_2xx"] - figures["found_afterwards"],
