@@ -27,7 +27,46 @@ def var_dir() -> Path:
 
 
 def amqp_uri() -> str:
+    """The broker's address, or several nodes of a RabbitMQ cluster separated by ``;``
+    (``amqp://u:p@rabbit-0:5672/;amqp://u:p@rabbit-1:5672/``): kombu tries the next one,
+    round-robin, when a connection fails. Nameko reads the same variable through
+    ``deploy/nameko.yaml``; both pass the string to kombu unchanged."""
     return env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def amqp_addresses(uri=None) -> list:
+    """The nodes named by an ``AMQP_URI`` (one, or several separated by ``;``)."""
+    return [part.strip() for part in (uri or amqp_uri()).split(";") if part.strip()]
+
+
+def redacted_amqp_uri(uri=None) -> str:
+    """The ``AMQP_URI`` with every node's password masked, for logs (Nameko's own masking
+    only sees the first address of a list)."""
+    from urllib.parse import urlsplit, urlunsplit
+    parts = []
+    for address in amqp_addresses(uri):
+        split = urlsplit(address)
+        if split.password:
+            netloc = split.netloc.replace(f":{split.password}@", ":********@", 1)
+            split = split._replace(netloc=netloc)
+        parts.append(urlunsplit(split))
+    return ";".join(parts)
+
+
+AMQP_QUEUE_TYPES = ("classic", "quorum")
+
+
+def amqp_queue_type() -> str:
+    """``CARNET_AMQP_QUEUE_TYPE``: ``classic`` (default, no queue argument: what existing
+    brokers already hold) or ``quorum`` (``x-queue-type: quorum`` on every durable
+    ``rpc-<service>`` and ``evt-…`` queue, replicated over a cluster's nodes). RabbitMQ
+    refuses to redeclare an existing queue with another type: set it before a vhost's first
+    start, or delete the queues when switching (deploy/README.md)."""
+    value = env("CARNET_AMQP_QUEUE_TYPE", "classic").strip().lower()
+    if value not in AMQP_QUEUE_TYPES:
+        raise ConfigurationError(f"CARNET_AMQP_QUEUE_TYPE={value!r}: use one of "
+                                 f"{', '.join(AMQP_QUEUE_TYPES)}")
+    return value
 
 
 def database_url(name: str) -> str:

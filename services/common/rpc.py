@@ -7,21 +7,27 @@ Timeouts, unknown services and an unreachable broker become :class:`ServiceUnava
 (:data:`PUBLISH_RETRY_POLICY`), never for longer than a caller waits.
 
 Also here, for every process that talks to RabbitMQ (docs/reliability.md):
-:func:`bounded_publish_retries` and :data:`BROKER_ERRORS`."""
+:func:`bounded_publish_retries`, :func:`configure_amqp` (transient RPC messages,
+non-durable reply queues, the queue type of the durable queues) and :data:`BROKER_ERRORS`."""
 import logging
 import queue
+import select
 import socket
 import threading
+import uuid
 from contextlib import contextmanager
 
 import amqp.exceptions
 import kombu.exceptions
+from kombu import Queue
+from nameko import events as nameko_events
+from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from . import config, logs
-from .errors import ServiceUnavailable
+from .errors import CarnetError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +72,110 @@ def bounded_publish_retries():
     Publisher.transport_options = dict(CONNECT_OPTIONS)
 
 
+NON_PERSISTENT = 1  # AMQP delivery mode: kept in memory, never written to disk
+
+
+class RpcPublisher(Publisher):
+    """How RPC requests and replies are published: transient (delivery mode 1). An RPC is
+    only worth its answer while its caller waits (``CARNET_RPC_TIMEOUT``); a broker that
+    restarts or loses the node holding it loses it, the caller times out with 503 and the
+    client tries again (with its ``Idempotency-Key`` where it books or pays). Writing every
+    request and reply to disk cost RabbitMQ ~45 % of its CPU per booking (issue 14).
+    Events keep Nameko's persistent publisher (the outbox relies on them surviving). On a
+    quorum queue every message is replicated and written whatever its delivery mode, so
+    this saves the disk writes of replies (classic reply queues) and, on classic queues,
+    of requests. Publisher confirms stay on: Nameko needs them to tell an unknown service
+    (unroutable request) from a slow one."""
+    delivery_mode = NON_PERSISTENT
+
+
+def configure_amqp():
+    """What every process that makes or answers RPCs sets once, before declaring anything
+    (Nameko 2.14.1 reads no configuration for any of it):
+
+    - RPC requests (``MethodProxy``, in services and in :class:`RpcPool`) and replies
+      (``Responder``) are published by :class:`RpcPublisher`, transient;
+    - reply queues (``rpc.reply-<client>-<uuid>``, one per RPC client, removed 5 min after
+      their client is gone) are declared non-durable. Nameko declares them durable, and a
+      durable classic queue whose node is lost stays in the cluster's metadata as
+      unreachable: redeclaring it fails (``NOT_FOUND - home node … is down``) until that
+      node returns, and its client can never consume again. A non-durable one is deleted
+      with its node, and the client's reconnection declares it afresh on a live node;
+    - with ``CARNET_AMQP_QUEUE_TYPE=quorum``, the durable shared queues Nameko declares
+      (``rpc-<service>``, the service-pool ``evt-…`` queues) get ``x-queue-type: quorum``:
+      replicated (Raft) over the cluster, they survive the loss of a minority of nodes.
+      Reply queues stay classic: per client, short-lived and unshared, a Raft group each
+      would be heavy and buy nothing (a lost reply is a timed-out RPC, retried).
+    """
+    bounded_publish_retries()
+    nameko_rpc.MethodProxy.publisher_cls = RpcPublisher
+    nameko_rpc.Responder.publisher_cls = RpcPublisher
+    if getattr(nameko_rpc.ReplyListener.setup, "carnet_configured", False):
+        return
+
+    consumer_setup = nameko_rpc.RpcConsumer.setup
+    handler_setup = nameko_events.EventHandler.setup
+
+    def reply_listener_setup(self):
+        # Nameko's ReplyListener.setup, but durable=False; the standalone proxy's consumer
+        # declares the queue inside register_provider, so it cannot be changed afterwards
+        reply_queue_uuid = uuid.uuid4()
+        self.routing_key = str(reply_queue_uuid)
+        self.queue = Queue(
+            nameko_rpc.RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name,
+                                                       reply_queue_uuid),
+            exchange=nameko_rpc.get_rpc_exchange(self.container.config),
+            routing_key=self.routing_key, durable=False,
+            queue_arguments={"x-expires": nameko_rpc.RPC_REPLY_QUEUE_TTL})
+        self.queue_consumer.register_provider(self)
+
+    def with_queue_type(setup):
+        def configured(self):
+            setup(self)
+            queue = self.queue
+            if (config.amqp_queue_type() == "quorum" and queue is not None and queue.durable
+                    and not queue.auto_delete and not queue.exclusive):
+                queue.queue_arguments = dict(queue.queue_arguments or {},
+                                             **{"x-queue-type": "quorum"})
+        return configured
+
+    reply_listener_setup.carnet_configured = True
+    nameko_rpc.ReplyListener.setup = reply_listener_setup
+    nameko_rpc.RpcConsumer.setup = with_queue_type(consumer_setup)
+    nameko_events.EventHandler.setup = with_queue_type(handler_setup)
+
+
+# A call that raised one of these was answered (by the service, or by our own checks): the
+# client's connection is fine and goes back to the pool. Anything else may have broken it.
+ANSWERED = (RemoteError, CarnetError)
+
+
+def _connected(item):
+    """Is this pooled client's reply connection still up? A broker restart or a lost node
+    closes it; Nameko's standalone proxy then refuses every call ("This consumer has been
+    disconnected"), so such a client is never handed out again. An idle client has not
+    read its socket since the broker went away, so the socket is asked too (a closed or
+    reset one is readable and reads nothing): its first call would otherwise wait for a
+    reply that goes to a queue of the lost node, and answer 503 after the RPC timeout."""
+    try:
+        connection = item[0]._reply_listener.queue_consumer.connection
+        if not connection.connected:
+            return False
+        sock = connection._connection.transport.sock
+    except Exception:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return True  # nothing to read: open
+        return bool(sock.recv(1, socket.MSG_PEEK))  # b"": closed by the broker
+    except OSError:  # reset
+        return False
+
+
 class RpcPool:
     def __init__(self, amqp_uri=None, size=8, timeout=None):
-        bounded_publish_retries()
+        configure_amqp()
         self.amqp_uri = amqp_uri or config.amqp_uri()
         self.size = size
         self.timeout = timeout if timeout is not None else config.rpc_timeout()
@@ -82,11 +189,19 @@ class RpcPool:
         cluster = proxy.start()
         return proxy, cluster
 
+    def _take_idle(self):
+        """An idle client whose connection is up; broken ones are discarded on the way."""
+        while True:
+            item = self._idle.get_nowait()  # raises queue.Empty
+            if _connected(item):
+                return item
+            self._discard(item)
+
     @contextmanager
     def cluster(self):
         item = None
         try:
-            item = self._idle.get_nowait()
+            item = self._take_idle()
         except queue.Empty:
             with self._lock:
                 can_create = self._created < self.size
@@ -102,17 +217,31 @@ class RpcPool:
                 self._all.append(item)
             else:
                 item = self._idle.get()
-        broken = False
+        broken = True  # unless the call was answered: a client in doubt is never reused
         try:
             logs.stamp_proxy(item[1])  # the current request id travels with the calls
             yield item[1]
-        except (RpcTimeout, UnknownService) as exc:
-            broken = isinstance(exc, RpcTimeout)
+            broken = False
+        except ANSWERED:
+            broken = False
+            raise
+        except UnknownService as exc:  # the broker said no queue is bound: connection fine
+            broken = False
+            raise ServiceUnavailable(f"a service is not running ({exc})")
+        except RpcTimeout as exc:
             raise ServiceUnavailable(f"a service did not answer in time ({exc})")
         except BROKER_ERRORS as exc:
-            broken = True
             log.warning("RPC failed, the broker is not reachable: %r", exc)
             raise ServiceUnavailable(f"the message broker is not reachable ({exc})")
+        except (amqp.exceptions.AMQPError, kombu.exceptions.KombuError) as exc:
+            # a channel closed by the broker: after a node is lost, the client's reconnection
+            # may redeclare its reply queue while the cluster is still deleting the old one
+            # (``NOT_FOUND - no queue 'rpc.reply-…'`` on the bind)
+            log.warning("RPC failed, the broker closed the client's channel: %r", exc)
+            raise ServiceUnavailable(f"the message broker refused the call ({exc})")
+        except RuntimeError as exc:  # Nameko: "This consumer has been disconnected"
+            log.warning("RPC failed, the client's broker connection is gone: %r", exc)
+            raise ServiceUnavailable(f"the message broker connection was lost ({exc})")
         finally:
             if broken:
                 self._discard(item)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from . import config, logs
 from .clock import SystemClock
 from .observability import Observability
-from .rpc import BROKER_ERRORS, bounded_publish_retries
+from .rpc import BROKER_ERRORS, configure_amqp
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,9 @@ def outlive_broker_outages():
     likewise dropped (the broker already took the message back). The queue consumer
     reconnects by itself (kombu's ``ConsumerMixin``), every 2 s at most instead of
     kombu's 2, 4, 6 … 30 s, and publishes give up within about two seconds
-    (:func:`bounded_publish_retries`)."""
-    bounded_publish_retries()
+    (:func:`bounded_publish_retries`). RPC messages are transient, reply queues non-durable
+    and the shared queues quorum when asked (:func:`services.common.rpc.configure_amqp`)."""
+    configure_amqp()
     if getattr(RpcConsumer.handle_result, "carnet_guarded", False):
         return
     send_and_ack = RpcConsumer.handle_result
@@ -64,7 +65,31 @@ def outlive_broker_outages():
                                    **RECONNECT_INTERVALS)
             yield conn
 
+    def on_connection_error(self, exc, interval):  # Nameko's, every password masked
+        log.warning("Error connecting to broker at %s (%s). Retrying in %s seconds.",
+                    config.redacted_amqp_uri(self.amqp_uri), exc, interval)
+
+    consume_ready, iteration = QueueConsumer.on_consume_ready, QueueConsumer.on_iteration
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self.carnet_connection = connection
+        return consume_ready(self, connection, channel, consumers, **kwargs)
+
+    def on_iteration(self):
+        # A write on the consumer's connection that failed elsewhere (an ack from a worker)
+        # marks it disconnected; kombu's next ``drain_events`` would then silently open a
+        # new connection, without the consumers, and wait on it forever: with a cluster
+        # the reconnection succeeds (another node) and the service stops consuming. Make
+        # the consume loop reconnect properly instead (consumers declared again).
+        conn = getattr(self, "carnet_connection", None)
+        if conn is not None and conn._connection is not None and not conn.connected:
+            raise ConnectionResetError("the consumer's broker connection is gone")
+        return iteration(self)
+
     handle_result.carnet_guarded = True
+    QueueConsumer.on_consume_ready = on_consume_ready
+    QueueConsumer.on_iteration = on_iteration
+    QueueConsumer.on_connection_error = on_connection_error
     RpcConsumer.handle_result = handle_result
     QueueConsumer.establish_connection = establish_connection
     QueueConsumer.ack_message = quietly(ack)

@@ -57,7 +57,7 @@ class OwnRabbit:
     """One RabbitMQ node (``carnet-fault-<id>@localhost``) with its own cookie, ports,
     data and logs under ``workdir``; no plugins (no management listener)."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, cookie=None):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.node = f"carnet-fault-{secrets.token_hex(4)}@localhost"
@@ -65,8 +65,8 @@ class OwnRabbit:
         self.dist_port = free_port()
         self.proc = None
         self.log = open(self.dir / "server.log", "ab")
-        cookie = self.dir / ".erlang.cookie"
-        cookie.write_text(secrets.token_hex(20).upper())
+        secret, cookie = cookie, self.dir / ".erlang.cookie"
+        cookie.write_text(secrets.token_hex(20).upper() if secret is None else secret)
         cookie.chmod(0o400)
         (self.dir / "enabled_plugins").write_text("[].\n")
         (self.dir / "rabbitmq.conf").write_text(
@@ -95,6 +95,9 @@ class OwnRabbit:
         self.proc = subprocess.Popen([str(RABBIT_BIN / "rabbitmq-server")], env=self.env,
                                      cwd=self.dir, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        self.await_startup(timeout)
+
+    def await_startup(self, timeout=100):
         # await_startup fails at once until the node has registered with epmd: ask again
         deadline = time.monotonic() + timeout
         while True:
@@ -118,11 +121,92 @@ class OwnRabbit:
             self.proc.wait()
         self.proc = None
 
+    def kill(self):
+        """The node dies at once (``SIGKILL`` to its Erlang VM): what a crash, an OOM kill or
+        a lost machine does. Its clients' connections are reset; nothing is handed over."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.proc = None
+
     def close(self):
         try:
             self.stop()
         finally:
             self.log.close()
+
+
+class OwnRabbitCluster:
+    """Three (``size``) :class:`OwnRabbit` nodes on this machine joined into one RabbitMQ
+    cluster: one Erlang cookie for all (a cluster's nodes must share it), each with its own
+    name, AMQP and distribution ports, data and logs (``RABBITMQ_NODENAME``,
+    ``RABBITMQ_NODE_PORT``, ``RABBITMQ_DIST_PORT``, ``RABBITMQ_MNESIA_BASE``/``LOG_BASE``).
+    The nodes boot together; every node but the first then joins it
+    (``rabbitmqctl stop_app / join_cluster / start_app``)::
+
+        cluster = OwnRabbitCluster(tmp_path / "cluster"); cluster.start()
+        cluster.amqp_uri                    # "amqp://…:p1/;amqp://…:p2/;amqp://…:p3/"
+        cluster.nodes[0].kill(); cluster.nodes[0].start()   # it rejoins by itself
+        cluster.close()
+    """
+
+    def __init__(self, workdir, size=3):
+        cookie = secrets.token_hex(20).upper()
+        self.nodes = [OwnRabbit(Path(workdir) / f"node{i}", cookie=cookie) for i in range(size)]
+
+    @property
+    def amqp_uri(self):
+        """Every node's address, ``;``-separated (kombu's failover list)."""
+        return ";".join(node.amqp_uri for node in self.nodes)
+
+    def start(self, timeout=150):
+        procs = []
+        for node in self.nodes:  # boot concurrently: each boot takes 10-25 s here
+            node.proc = subprocess.Popen([str(RABBIT_BIN / "rabbitmq-server")], env=node.env,
+                                         cwd=node.dir, stdout=node.log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+            procs.append(node.proc)
+        for node in self.nodes:
+            node.await_startup(timeout)
+        first = self.nodes[0].node
+        for node in self.nodes[1:]:
+            for step in (("stop_app",), ("join_cluster", first), ("start_app",)):
+                result = node.ctl(*step)
+                if result.returncode != 0:
+                    raise RuntimeError(f"{node.node}: rabbitmqctl {' '.join(step)} failed: "
+                                       f"{result.stdout}{result.stderr}")
+            node.await_startup(timeout)
+        wait_until(lambda: len(self.running_nodes()) == len(self.nodes), 60,
+                   what="every node running in the cluster")
+
+    def running_nodes(self, via=None):
+        """The cluster's running nodes, as one live node (``via``) sees them."""
+        node = via or next(n for n in self.nodes if n.proc is not None)
+        result = node.ctl("cluster_status", "--formatter", "json")
+        if result.returncode != 0:
+            return []
+        import json
+        return json.loads(result.stdout).get("running_nodes", [])
+
+    def ctl(self, *args, via=None):
+        """``rabbitmqctl`` on a live node (the cluster's definitions are shared)."""
+        node = via or next(n for n in self.nodes if n.proc is not None)
+        return node.ctl(*args)
+
+    def close(self):
+        errors = []
+        for node in reversed(self.nodes):
+            try:
+                node.kill()  # the data is thrown away with the folder: no clean stop needed
+                node.log.close()
+            except Exception as error:  # close the others anyway
+                errors.append(error)
+        if errors:
+            raise errors[0]
 
 
 class OwnPostgres:
