@@ -7,7 +7,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from .. import settings
+from . import settings
 
 
 class SendFailed(Exception):
