@@ -159,22 +159,3 @@ def migrate(engine, migrations_dir, name):
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
-
-def ensure_database(url: str):
-    """Create the PostgreSQL database of ``url`` if missing (dev and test convenience)."""
-    if is_sqlite(url):
-        return
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = make_url(url)
-    admin = parsed.set(database="postgres", drivername="postgresql")
-    conn = psycopg2.connect(admin.render_as_string(hide_password=False))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
-    finally:
-        conn.close()
