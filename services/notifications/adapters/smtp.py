@@ -5,7 +5,7 @@ Any failure to hand the message over (refused connection, timeout, 4xx/5xx) is
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from . import settings
 
