@@ -1,14 +1,21 @@
 """gunicorn settings for the gateway; every value can be overridden from the environment."""
 import os
 
+from gateway import settings
 from services.common.logs import logging_config, set_service
 
 set_service("gateway")  # gunicorn's own lines, before the app is loaded
 
 bind = os.environ.get("CARNET_GATEWAY_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("CARNET_GATEWAY_WORKERS", "2"))
+# deploy/README.md ("The gateway and the pools") says why gthread, 2 workers, 8 threads
+workers = settings.workers()
 worker_class = "gthread"
-threads = int(os.environ.get("CARNET_GATEWAY_THREADS", "8"))
+threads = settings.threads()
+# one control socket per instance, or none (gateway/settings.py)
+if settings.control_socket():
+    control_socket = settings.control_socket()
+else:
+    control_socket_disable = True
 timeout = 60
 graceful_timeout = 10
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")

@@ -1,23 +1,33 @@
-"""``Idempotency-Key`` for the POSTs that book, charge, cancel or check out (API.md)."""
+"""``Idempotency-Key`` for the POSTs that book, charge, cancel or check out (API.md).
+
+A keyed request writes twice to the gateway's store, each a short transaction: the key is
+claimed before the work (``begin``: insert-or-read, so that a retry meanwhile is told to
+wait, even on another gateway) and the answer recorded after it (``complete``); a replay
+reads the stored answer and writes nothing."""
+import os
 from functools import wraps
 from pathlib import Path
 
-from flask import current_app, g, make_response, request
+from flask import current_app, make_response, request
 
 from services.common import config, db
-from services.common.errors import InvalidInput
-from .idempotency_store import IdempotencyStore, fingerprint
+from services.common.errors import CarnetError, InvalidInput
 
+from . import settings
 from .auth import current_principal
+from .errors import carnet_error_response, status_for
+from .idempotency_store import IdempotencyStore, fingerprint
 
 _store = {}
 
 
 def store() -> IdempotencyStore:
-    import os
+    """One store per worker process (created after gunicorn forks); its pool has one
+    connection per thread, the most the worker uses at once."""
     pid = os.getpid()
     if pid not in _store:
-        engine = db.make_engine(config.database_url("gateway"), pool_size=2, max_overflow=4)
+        engine = db.make_engine(config.database_url("gateway"), pool_size=settings.threads(),
+                                max_overflow=2)
         db.migrate(engine, Path(__file__).parent / "migrations", "gateway")
         _store[pid] = IdempotencyStore(engine)
     return _store[pid]
@@ -44,11 +54,8 @@ def idempotent(view):
         try:
             response = make_response(view(*args, **kwargs))
         except Exception as error:
-            from .errors import status_for
-            from services.common.errors import CarnetError
             # A refusal (4xx) is an answer and is replayed; anything else may be retried.
             if isinstance(error, CarnetError) and status_for(error) < 500:
-                from .errors import carnet_error_response
                 response = carnet_error_response(error)
                 store().complete(scope, key, response.status_code, response.get_json())
                 return response

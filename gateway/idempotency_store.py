@@ -11,9 +11,8 @@ import hashlib
 import json
 from datetime import timedelta
 
-from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, delete, insert, select,
-                        update)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
 from services.common.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
@@ -36,6 +35,10 @@ keys = Table(
 STALE_AFTER = timedelta(minutes=5)
 
 
+def _insert_or_nothing(engine):
+    return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(keys)
+
+
 def fingerprint(method, path, body) -> str:
     canonical = json.dumps({"m": method, "p": path, "b": body}, sort_keys=True,
                            separators=(",", ":"), default=str)
@@ -47,35 +50,39 @@ class IdempotencyStore:
         self.engine = engine
 
     def begin(self, scope, key, fp):
-        """Returns None when the caller should do the work, or ``(status, body)`` to replay."""
+        """Returns None when the caller should do the work, or ``(status, body)`` to replay.
+
+        One short transaction: the key is inserted unless it is there (``ON CONFLICT DO
+        NOTHING``, no failed insert to roll back), else the row found decides."""
         now = utcnow()
-        with self.engine.begin() as conn:
-            try:
-                conn.execute(insert(keys).values(scope=scope, key=key, fingerprint=fp,
-                                                 created_at=now))
-                return None
-            except IntegrityError:
-                pass
-        with self.engine.begin() as conn:
-            row = conn.execute(select(keys).where(keys.c.scope == scope, keys.c.key == key)).first()
-            if row is None:  # abandoned and deleted meanwhile: start again
-                return self.begin(scope, key, fp)
-            if row.fingerprint != fp:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was used with a different request",
-                    {"key": key})
-            if row.completed_at is not None:
-                return row.status_code, row.response
-            created = row.created_at
-            if now - created > STALE_AFTER:
-                taken = conn.execute(update(keys).where(
-                    keys.c.scope == scope, keys.c.key == key, keys.c.completed_at.is_(None),
-                    keys.c.created_at == created).values(created_at=now)).rowcount
-                if taken:
+        insert_ = _insert_or_nothing(self.engine).values(
+            scope=scope, key=key, fingerprint=fp, created_at=now
+        ).on_conflict_do_nothing(index_elements=["scope", "key"])
+        while True:
+            with self.engine.begin() as conn:
+                if conn.execute(insert_).rowcount == 1:
                     return None
-            raise IdempotencyKeyInProgress(
-                "a request with this Idempotency-Key is still being processed; retry shortly",
-                {"key": key})
+                row = conn.execute(select(keys).where(keys.c.scope == scope,
+                                                      keys.c.key == key)).first()
+                if row is None:  # abandoned and deleted meanwhile: start again
+                    continue
+                if row.fingerprint != fp:
+                    raise IdempotencyKeyReused(
+                        "this Idempotency-Key was used with a different request",
+                        {"key": key})
+                if row.completed_at is not None:
+                    return row.status_code, row.response
+                created = row.created_at
+                if now - created > STALE_AFTER:
+                    taken = conn.execute(update(keys).where(
+                        keys.c.scope == scope, keys.c.key == key,
+                        keys.c.completed_at.is_(None),
+                        keys.c.created_at == created).values(created_at=now)).rowcount
+                    if taken:
+                        return None
+                raise IdempotencyKeyInProgress(
+                    "a request with this Idempotency-Key is still being processed; retry "
+                    "shortly", {"key": key})
 
     def complete(self, scope, key, status_code, body):
         with self.engine.begin() as conn:

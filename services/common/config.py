@@ -180,15 +180,23 @@ def outbox_relay_interval() -> float:
     return float(env("CARNET_OUTBOX_RELAY_INTERVAL", "2"))
 
 
-def db_pool_size() -> int:
-    """Connections kept per service process; with the overflow, at most as many as the
-    process has Nameko workers (one connection each), so PostgreSQL's max_connections
-    goes further when services scale out."""
-    return int(env("CARNET_DB_POOL_SIZE", "5"))
+def db_pool_size(max_workers: int) -> int:
+    """Connections kept per service process: one per Nameko worker (``max_workers``), so a
+    busy process never opens and closes connections per call (``CARNET_DB_POOL_SIZE``
+    overrides it)."""
+    return int(env("CARNET_DB_POOL_SIZE", str(max_workers)))
 
 
 def db_max_overflow() -> int:
-    return int(env("CARNET_DB_MAX_OVERFLOW", "5"))
+    """Connections beyond the pool, for what runs outside the workers (the health and
+    metrics endpoint's queries)."""
+    return int(env("CARNET_DB_MAX_OVERFLOW", "2"))
+
+
+def db_pool_recycle_seconds() -> int:
+    """A pooled connection older than this is replaced at its next checkout (before a
+    server or a proxy drops it for idleness)."""
+    return int(env("CARNET_DB_POOL_RECYCLE_SECONDS", "1800"))
 
 
 # Health and metrics of each Nameko process (services.common.observability): one port per

@@ -5,7 +5,14 @@ write transactions so that two processes never both read-then-write the same row
 second waits for the first. Read-only units of work use a deferred ``BEGIN``.
 
 PostgreSQL (production): psycopg2 made cooperative with psycogreen when the process runs
-under eventlet (Nameko), so a query never blocks the hub.
+under eventlet (Nameko), so a query never blocks the hub. The pool holds one connection
+per concurrent user (each Nameko worker; each gunicorn thread of the gateway) and is not
+pinged before each checkout (a round trip per transaction): a connection that turns out to
+be dropped (a server restart, a failover) fails its statement with a disconnect error,
+which SQLAlchemy recognises; it then discards that connection and every other pooled
+connection opened before the error, so the request answers 503 and the next ones get
+fresh connections. ``pool_recycle`` replaces connections before an idle timeout can
+drop them.
 """
 import fcntl
 import hashlib
@@ -20,6 +27,8 @@ from sqlalchemy.engine import make_url
 from . import config
 
 _patched = False
+
+DEFAULT_CONCURRENCY = 10  # Nameko's default max_workers
 
 # Transactions begun and committed by this process, by database name (exposed by
 # services/common/observability.py as carnet_db_transactions_total: what bench/ counts)
@@ -57,6 +66,8 @@ def is_sqlite(url) -> bool:
 
 
 def make_engine(url: str, pool_size: int = None, max_overflow: int = None):
+    """The engine of ``url``; on PostgreSQL a pool of ``pool_size`` connections (the
+    process's concurrency: :func:`config.db_pool_size`) plus ``max_overflow``."""
     url = str(url)
     if is_sqlite(url):
         path = make_url(url).database
@@ -85,10 +96,11 @@ def make_engine(url: str, pool_size: int = None, max_overflow: int = None):
 
         return _count_transactions(engine)
     _green_psycopg()
-    size = pool_size or config.db_pool_size()
+    size = pool_size or config.db_pool_size(DEFAULT_CONCURRENCY)
     overflow = config.db_max_overflow() if max_overflow is None else max_overflow
     return _count_transactions(create_engine(
-        url, pool_size=size, max_overflow=overflow, pool_pre_ping=True, pool_recycle=1800))
+        url, pool_size=size, max_overflow=overflow,
+        pool_recycle=config.db_pool_recycle_seconds()))
 
 
 def _cooperative_sleep(seconds):
@@ -175,22 +187,3 @@ def migrate(engine, migrations_dir, name):
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
-
-def ensure_database(url: str):
-    """Create the PostgreSQL database of ``url`` if missing (dev and test convenience)."""
-    if is_sqlite(url):
-        return
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = make_url(url)
-    admin = parsed.set(database="postgres", drivername="postgresql")
-    conn = psycopg2.connect(admin.render_as_string(hide_password=False))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
-    finally:
-        conn.close()

@@ -9,7 +9,7 @@ transaction as their own change, so a duplicate is recognised and skipped.
 import logging
 from datetime import timedelta
 
-from sqlalchemy import JSON, Column, Integer, String, Table, insert, select, update
+from sqlalchemy import JSON, Column, Integer, String, Table, select, update
 
 from .clock import utcnow
 from .types import UTCDateTime
@@ -107,6 +107,3 @@ class OutboxRelay:
                 published += 1
         return published
 
-
-def insert_outbox(conn_or_session, outbox_table, row):
-    conn_or_session.execute(insert(outbox_table).values(**row))

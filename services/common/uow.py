@@ -128,7 +128,9 @@ class Database(DependencyProvider):
 
     def setup(self):
         url = config.database_url(self.service_name)
-        self.engine = db.make_engine(url)
+        # one connection per Nameko worker: the pool never churns under a full load
+        max_workers = int(self.container.config.get("max_workers") or db.DEFAULT_CONCURRENCY)
+        self.engine = db.make_engine(url, pool_size=config.db_pool_size(max_workers))
         db.migrate(self.engine, self.migrations_dir, self.service_name)
         from nameko.standalone.events import event_dispatcher
         self._declare_exchange()

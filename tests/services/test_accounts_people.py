@@ -181,3 +181,25 @@ def test_staff_members_are_created_listed_and_announced(rpc, events):
     assert rpc.call("accounts", "list_staff", org_id())["items"] == []
     with pytest.raises(StaffNotFound):
         rpc.call("accounts", "get_staff", org_id(), alex["id"])
+
+
+def test_every_member_written_is_published_whole(rpc, events):
+    """member_created (with a new account, and when added) and member_updated carry the
+    whole member, so another service can keep its own copy (contract/events.py)."""
+    from services.accounts.contract import events as accounts_events
+    org = org_id()
+    account = rpc.call("accounts", "create_account", org, household())
+    for member in account["members"]:
+        event = events.wait_for(accounts_events.MEMBER_CREATED,
+                                lambda e, m=member: e["data"]["id"] == m["id"])
+        assert event["data"] == member
+    added = rpc.call("accounts", "add_member", org, account["id"], {
+        "first_name": "Zoé", "last_name": "Tremblay", "birth_date": "2019-01-31"})
+    event = events.wait_for(accounts_events.MEMBER_CREATED,
+                            lambda e: e["data"]["id"] == added["id"])
+    assert event["data"] == added
+    updated = rpc.call("accounts", "update_member", org, added["id"], {"skills": ["ballet"]})
+    event = events.wait_for(accounts_events.MEMBER_UPDATED,
+                            lambda e: e["data"]["id"] == added["id"])
+    assert event["data"] == updated and updated["skills"] == ["ballet"]
+    assert set(updated) == set(accounts_events.MemberPayload().fields)

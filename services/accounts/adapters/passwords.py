@@ -40,7 +40,3 @@ def verify_password(stored_hash, password: str) -> bool:
         _offload(_verify, _DUMMY_HASH, password)
         return False
     return bool(_offload(_verify, stored_hash, password))
-
-
-def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)

@@ -1,11 +1,12 @@
 """Reading and writing accounts's tables within a unit of work, and turning rows into
 the contract's JSON-ready dicts."""
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, update
 
 from services.common.pagination import page, paginate
+from services.common.types import new_id
 
 from ..domain import people
-from .models import Account, ApiKey, Member, StaffMember
+from .models import Account, ApiKey, AuditEntry, Member, PasswordResetToken, StaffMember
 
 
 def _like_fragment(text: str) -> str:
@@ -37,6 +38,12 @@ def api_key_dict(key: ApiKey) -> dict:
 
 def staff_dict(staff: StaffMember) -> dict:
     return {"id": staff.id, "name": staff.name}
+
+
+def audit_dict(entry: AuditEntry) -> dict:
+    return {"id": entry.id, "entity": entry.entity, "entity_id": entry.entity_id,
+            "action": entry.action, "actor": entry.actor, "before": entry.before,
+            "after": entry.after, "occurred_at": entry.occurred_at.isoformat()}
 
 
 class ApiKeyRepository:
@@ -173,3 +180,58 @@ class StaffRepository:
                  .order_by(StaffMember.name, StaffMember.id))
         query, limit, offset = paginate(query, limit, cursor)
         return page(self.session.execute(query).scalars(), limit, offset)
+
+
+class AuditRepository:
+    """The audit log: one row per edit (who, when, before/after)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, org_id, entity, entity_id, action, actor, before, after, now,
+            source_event_id=None):
+        self.session.add(AuditEntry(id=new_id("aud"), org_id=org_id, entity=entity,
+                                    entity_id=entity_id, action=action, actor=actor,
+                                    before=before, after=after, occurred_at=now,
+                                    source_event_id=source_event_id))
+
+    def list(self, org_id, entity=None, entity_id=None, limit=None, cursor=None):
+        """Newest first; returns (entries, next_cursor)."""
+        query = select(AuditEntry).where(AuditEntry.org_id == org_id)
+        if entity:
+            query = query.where(AuditEntry.entity == entity)
+        if entity_id:
+            query = query.where(AuditEntry.entity_id == entity_id)
+        query = query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        query, limit, offset = paginate(query, limit, cursor)
+        return page(self.session.execute(query).scalars(), limit, offset)
+
+
+class PasswordResetRepository:
+    """One-time reset tokens, stored as their SHA-256 only."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def issued_since(self, account_id, since) -> bool:
+        return self.session.execute(
+            select(PasswordResetToken.id).where(PasswordResetToken.account_id == account_id,
+                                                PasswordResetToken.created_at > since)
+        ).first() is not None
+
+    def add(self, org_id, account_id, token_hash, expires_at, now):
+        self.session.add(PasswordResetToken(
+            id=new_id("prt"), org_id=org_id, account_id=account_id, token_hash=token_hash,
+            expires_at=expires_at, created_at=now))
+
+    def by_hash_for_update(self, token_hash):
+        return self.session.execute(
+            select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash)
+            .with_for_update()).scalar_one_or_none()
+
+    def use_up(self, account_id, now):
+        """Every unused token of the account is used from now on."""
+        self.session.execute(
+            update(PasswordResetToken).where(PasswordResetToken.account_id == account_id,
+                                             PasswordResetToken.used_at.is_(None))
+            .values(used_at=now).execution_options(synchronize_session=False))

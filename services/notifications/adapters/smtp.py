@@ -5,9 +5,9 @@ Any failure to hand the message over (refused connection, timeout, 4xx/5xx) is
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
-from .. import settings
+from . import settings
 
 
 class SendFailed(Exception):

@@ -1,32 +1,24 @@
-"""What a notice needs from the other services, asked by RPC (never inside a database
-transaction): the recipient's e-mail (accounts), the org's name and language (catalog),
-the org's test clock, the invoice and its receipt PDF (billing). Accounts and orgs are
-cached briefly in the process."""
+"""What a notice needs from the other services, asked by RPC with a time limit
+(``services.common.peers``; never inside a database transaction): the recipient's e-mail
+(accounts), the org's name and language (catalog), the org's test clock, the invoice and
+its receipt PDF (billing). Accounts and orgs are kept ``CARNET_NOTIFY_CACHE_SECONDS`` in
+the process (``services.common.cache.PeerCache``)."""
 import base64
 import logging
-import time
 
 from nameko.exceptions import MethodNotFound
 
 from services.common import peers
+from services.common.cache import PeerCache
+from services.common.errors import NotFound
 
-from .. import settings
+from ..contract.errors import NotificationAccountNotFound
+from . import settings
 
 log = logging.getLogger(__name__)
 
-_cache = {}  # (what, org_id, id) -> (expires, value)
-
-
-def _cached(key, fetch):
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = fetch()
-    if len(_cache) > 10000:
-        _cache.clear()
-    _cache[key] = (now + settings.cache_seconds(), value)
-    return value
+_accounts = PeerCache(seconds=settings.cache_seconds())
+_orgs = PeerCache(seconds=settings.cache_seconds())
 
 
 def _account_view(found):
@@ -36,7 +28,7 @@ def _account_view(found):
     return view
 
 
-class Directory:
+class Peers:
     def __init__(self, accounts, catalog, billing):
         self.accounts, self.catalog, self.billing = accounts, catalog, billing
 
@@ -44,11 +36,19 @@ class Directory:
         """``{email, name, members}`` of the account (accounts.get_account); NotFound
         propagates. Members are kept as ``[{id, first_name, last_name}]`` (a waiting-list
         offer names the household's members still waiting)."""
-        return _cached(("account", org_id, account_id), lambda: _account_view(
+        return _accounts.get((org_id, account_id), lambda: _account_view(
             peers.call(self.accounts, "get_account", org_id, account_id)))
 
+    def check_account(self, org_id, account_id):
+        """Asked every time (preferences of an account that does not exist are refused
+        in notifications' own words)."""
+        try:
+            peers.call(self.accounts, "get_account", org_id, account_id)
+        except NotFound:
+            raise NotificationAccountNotFound("no such account", {"account_id": account_id})
+
     def org(self, org_id):
-        return _cached(("org", org_id, None), lambda: {
+        return _orgs.get(org_id, lambda: {
             k: v for k, v in peers.call(self.catalog, "get_org", org_id).items()
             if k in ("id", "name", "locale", "currency", "timezone")})
 

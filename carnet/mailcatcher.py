@@ -1,9 +1,11 @@
 """The local SMTP catcher of ``make run``: an SMTP server (aiosmtpd) on
 ``CARNET_SMTP_HOST:CARNET_SMTP_PORT`` (127.0.0.1:1025) that delivers nothing and writes
 each message it receives to ``var/mail/`` (``CARNET_MAIL_DIR``) as an ``.eml`` file,
-readable with any mail client or ``cat``. Development only.
+readable with any mail client or ``cat``. Development only (the Procfile's ``mail``):
+not part of the notifications service, which only sends to whatever SMTP server it is
+given.
 
-    python -m services.notifications.catcher
+    python -m carnet.mailcatcher
 """
 import asyncio
 import email
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from . import settings
+from services.common.config import env, var_dir
 
 log = logging.getLogger("carnet.mail")
 
@@ -39,15 +41,28 @@ class EmlWriter:
         return "250 Message accepted for delivery"
 
 
+def smtp_host() -> str:
+    return env("CARNET_SMTP_HOST", "127.0.0.1")
+
+
+def smtp_port() -> int:
+    return int(env("CARNET_SMTP_PORT", "1025"))
+
+
+def mail_dir() -> str:
+    """Where the catcher writes what it receives."""
+    return env("CARNET_MAIL_DIR", str(var_dir() / "mail"))
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's session chatter
-    directory = settings.mail_dir()
-    controller = Controller(EmlWriter(directory), hostname=settings.smtp_host(),
-                            port=settings.smtp_port())
+    directory = mail_dir()
+    controller = Controller(EmlWriter(directory), hostname=smtp_host(),
+                            port=smtp_port())
     controller.start()
-    log.info("SMTP catcher on %s:%s, writing each message to %s/", settings.smtp_host(),
-             settings.smtp_port(), directory)
+    log.info("SMTP catcher on %s:%s, writing each message to %s/", smtp_host(),
+             smtp_port(), directory)
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

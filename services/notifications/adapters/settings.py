@@ -83,12 +83,6 @@ def cache_seconds() -> float:
     return float(env("CARNET_NOTIFY_CACHE_SECONDS", "60"))
 
 
-def mail_dir():
-    """Where the local SMTP catcher (``make run``) writes what it receives."""
-    from services.common.config import var_dir
-    return env("CARNET_MAIL_DIR", str(var_dir() / "mail"))
-
-
 def public_url() -> str:
     """The base of links in e-mails (the shop's address), as accounts' reset links."""
     return env("CARNET_PUBLIC_URL", "http://localhost:8000").rstrip("/")
