@@ -1,15 +1,9 @@
 """The gateway's RPC clients: one pool per worker process, created on first use (after
 gunicorn forks), shared by the worker's threads."""
 import os
-import sys
 
 from services.common import config
 from services.common.rpc import RpcPool
-
-# kombu asks whether librabbitmq is installed each time it builds a Connection, and Nameko
-# builds one per published RPC: a failed import per request (a stat of every sys.path entry;
-# the top gateway-side cost in a profile of a GET). It is not a dependency: say so once.
-sys.modules.setdefault("librabbitmq", None)
 
 _pools = {}
 

@@ -9,6 +9,7 @@ Timeouts, unknown services and an unreachable broker become :class:`ServiceUnava
 Also here, for every process that talks to RabbitMQ (docs/reliability.md):
 :func:`bounded_publish_retries`, :func:`configure_amqp` (transient RPC messages,
 non-durable reply queues, the queue type of the durable queues) and :data:`BROKER_ERRORS`."""
+import sys
 import logging
 import queue
 import select
@@ -28,6 +29,11 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from . import config, logs
 from .errors import CarnetError, ServiceUnavailable
+
+# kombu asks whether librabbitmq is installed each time it builds a Connection, and Nameko
+# builds one per published RPC: a failed import per call (a stat of every sys.path entry;
+# the top gateway-side cost in a profile of a GET; services publish the same way). It is not a dependency: say so once.
+sys.modules.setdefault("librabbitmq", None)
 
 log = logging.getLogger(__name__)
 
