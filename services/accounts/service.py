@@ -17,7 +17,7 @@ from services.common.service import Clock, ServiceBase
 from services.common.uow import Database
 
 from .adapters.models import metadata
-from .contract import schemas
+from .contract import events, schemas
 from .usecases import api_keys, audit, households, passwords, staff
 from .usecases.context import Context
 
@@ -30,7 +30,8 @@ def _page(limit, cursor):
 
 class AccountsService(ServiceBase):
     name = "accounts"
-    db = Database("accounts", metadata, Path(__file__).parent / "migrations")
+    db = Database("accounts", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
 
     @property

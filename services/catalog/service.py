@@ -17,7 +17,7 @@ from services.registration.contract import errors as _registration_errors  # noq
 
 from .adapters.models import metadata
 from .adapters.peers import Peers
-from .contract import schemas
+from .contract import events, schemas
 from .usecases import activities, edits, occurrences, orgs, products, seats
 from .usecases.context import Context
 
@@ -34,7 +34,8 @@ def _page(limit, cursor, everything_by_default=False):
 
 class CatalogService(ServiceBase):
     name = "catalog"
-    db = Database("catalog", metadata, Path(__file__).parent / "migrations")
+    db = Database("catalog", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
     registration = RpcProxy("registration")
 

@@ -20,10 +20,30 @@ from sqlalchemy.orm import Session
 
 from . import config, db, logs
 from .clock import utcnow
-from .outbox import OutboxRelay, envelope
+from .outbox import EVENT_VERSION, OutboxRelay, envelope
 from .types import new_id
 
 log = logging.getLogger(__name__)
+
+
+class UndeclaredEvent(Exception):
+    """An event that the service's ``contract/events.py`` does not declare (or a payload its
+    schema refuses, when payloads are checked): a programming error, never a client's."""
+
+
+def declared_version(database, event_type, data):
+    declared = getattr(database, "events", None)
+    if declared is None:
+        return EVENT_VERSION
+    if event_type not in declared.VERSIONS:
+        raise UndeclaredEvent(f"{database.service_name} emits {event_type!r}, which its "
+                              f"contract/events.py does not declare")
+    if getattr(database, "check_payloads", False):
+        problems = declared.PAYLOADS[event_type]().validate(data)
+        if problems:
+            raise UndeclaredEvent(f"{database.service_name}'s {event_type!r} payload does not "
+                                  f"match its contract: {problems}")
+    return declared.VERSIONS[event_type]
 
 
 class UnitOfWork:
@@ -54,7 +74,9 @@ class UnitOfWork:
         """Record a fact in the outbox, in this transaction."""
         occurred_at = occurred_at or utcnow()
         event_id = new_id("evt")
-        payload = logs.stamp_envelope(envelope(event_id, event_type, occurred_at, data))
+        version = declared_version(self.database, event_type, data)
+        payload = logs.stamp_envelope(envelope(event_id, event_type, occurred_at, data,
+                                               version=version))
         row = {"event_id": event_id, "event_type": event_type, "payload": payload,
                "created_at": utcnow(), "published_at": None}
         result = self.session.execute(insert(self.database.outbox).values(**row))
@@ -112,11 +134,16 @@ class Database(DependencyProvider):
     ``metadata`` must contain the outbox tables (``services.common.outbox.define_tables``).
     """
 
-    def __init__(self, service_name, metadata, migrations_dir):
+    def __init__(self, service_name, metadata, migrations_dir, events=None):
         self.service_name = service_name
         self.metadata = metadata
         self.migrations_dir = Path(migrations_dir)
         self.engine = None
+        # the service's ``contract.events``: only the events it declares may be emitted, with
+        # the version it declares (and, under CARNET_CHECK_EVENT_PAYLOADS=1, as in the tests,
+        # a payload its schema accepts)
+        self.events = events
+        self.check_payloads = config.env("CARNET_CHECK_EVENT_PAYLOADS", "0") == "1"
 
     @property
     def outbox(self):

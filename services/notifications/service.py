@@ -21,7 +21,7 @@ from .adapters import settings
 from .adapters.models import metadata
 from .adapters.peers import Peers
 from .adapters.smtp import SmtpSender
-from .contract import schemas
+from .contract import events, schemas
 from .usecases import preferences, sending
 from .usecases.context import Context
 
@@ -47,7 +47,8 @@ def _handler(source, event_type):
 
 class NotificationsService(ServiceBase):
     name = "notifications"
-    db = Database("notifications", metadata, Path(__file__).parent / "migrations")
+    db = Database("notifications", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
     accounts = RpcProxy("accounts")
     catalog = RpcProxy("catalog")

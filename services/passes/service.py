@@ -16,14 +16,15 @@ from services.common.uow import Database
 
 from .adapters.models import metadata
 from .adapters.peers import Peers
-from .contract import schemas
+from .contract import events, schemas
 from .usecases import bundles, memberships, pass_uses, passes, reports, revocation
 from .usecases.context import Context
 
 
 class PassesService(ServiceBase):
     name = "passes"
-    db = Database("passes", metadata, Path(__file__).parent / "migrations")
+    db = Database("passes", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")

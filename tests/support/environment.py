@@ -11,6 +11,7 @@ __all__ = ["AMQP_BASE", "PG_URL", "TestEnvironment", "postgres_reachable"]
 
 TEST_SETTINGS = {
     "CARNET_OUTBOX_RELAY_INTERVAL": "1",
+    "CARNET_CHECK_EVENT_PAYLOADS": "1",  # every event emitted matches its contract/events.py
     "CARNET_TEST_CLOCKS": "1",  # PUT /orgs/{org}/test-clock (billing's test clock)
     # every test signs in from 127.0.0.1: keep the per-address sign-in throttle out
     # of their way (tests/api/test_security_throttle.py proves it with tight limits)
