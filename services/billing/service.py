@@ -55,26 +55,32 @@ class BillingService(ServiceBase):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         return dump(schemas.CartOut(), carts.get_cart(self.ctx, org_id, cart_id))
 
+    # The gateway passes who calls (``caller_role``, ``caller_account_id``): billing
+    # refuses a customer another account's cart itself (R1.2), so a request costs one RPC.
     @rpc
-    def add_item(self, org_id, cart_id, data):
+    def add_item(self, org_id, cart_id, data, caller_role=None, caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CartItemCreate(), data)
-        return dump(schemas.CartItemOut(), carts.add_item(self.ctx, org_id, cart_id, data))
+        return dump(schemas.CartItemOut(), carts.add_item(
+            self.ctx, org_id, cart_id, data, (caller_role, caller_account_id)))
 
     @rpc
-    def remove_item(self, org_id, cart_id, item_id):
+    def remove_item(self, org_id, cart_id, item_id, caller_role=None,
+                    caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         item_id = _id("item_id", item_id)
-        return dump(schemas.CartItemOut(),
-                    carts.remove_item(self.ctx, org_id, cart_id, item_id))
+        return dump(schemas.CartItemOut(), carts.remove_item(
+            self.ctx, org_id, cart_id, item_id, (caller_role, caller_account_id)))
 
     # -- checkout ------------------------------------------------------------------------------
     @rpc
-    def checkout(self, org_id, cart_id, data, idempotency_key=None, caller_role=None):
+    def checkout(self, org_id, cart_id, data, idempotency_key=None, caller_role=None,
+                 caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         data = load(schemas.CheckoutRequest(), data)
         return dump(schemas.CheckoutResult(), checkout.checkout(
-            self.ctx, org_id, cart_id, data, idempotency_key, caller_role))
+            self.ctx, org_id, cart_id, data, idempotency_key, caller_role,
+            caller_account_id=caller_account_id))
 
     @rpc
     def checkout_appointment(self, org_id, appointment_id, data, idempotency_key=None,

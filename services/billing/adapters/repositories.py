@@ -381,9 +381,6 @@ class TestClocks:
             self.session.delete(row)
             self.session.flush()
 
-    def org_ids(self):
-        return set(self.session.execute(select(TestClock.org_id)).scalars())
-
 
 def business_now(session, org_id, now, enabled):
     """The org's test clock when test clocks are enabled and it has one, else ``now``."""

@@ -51,18 +51,25 @@ def get_cart(ctx, org_id, cart_id):
         return cart_dict(cart, repo.items(cart.id))
 
 
-def add_item(ctx, org_id, cart_id, data):
+def _cart(repo, org_id, cart_id, caller, for_update=False):
+    """The cart, if it exists and the caller may use it (``caller``: (role, account id),
+    from the gateway; None for a service's own call)."""
+    cart = repo.get(org_id, cart_id, for_update=for_update)
+    if cart is None:
+        raise CartNotFound("no such cart", {"cart_id": cart_id})
+    cart_rules.ensure_caller_may_use(cart, *(caller or ()))
+    return cart
+
+
+def add_item(ctx, org_id, cart_id, data, caller=None):
     with ctx.db.uow(readonly=True) as uow:
         repo = CartRepository(uow.session)
-        cart = repo.get(org_id, cart_id)
-        walk_in = (cart.account_id, cart.walk_in_name) \
-            if cart is not None and cart.walk_in_name else None
+        cart = _cart(repo, org_id, cart_id, caller)
+        walk_in = (cart.account_id, cart.walk_in_name) if cart.walk_in_name else None
         if walk_in is not None:  # R8.3: a drop-in seat only, for the named walk-in client
             data = cart_rules.walk_in_item(data, walk_in[0])
         kind = cart_rules.check_item_request(data)
         pay_with = cart_rules.pay_with_of(data)
-        if cart is None:
-            raise CartNotFound("no such cart", {"cart_id": cart_id})
         cart_rules.ensure_open(cart)
         item_id = new_id("itm")
         pass_type_id = None
@@ -170,13 +177,11 @@ def _add_sold_item(ctx, org_id, cart_id, item_id, kind, data, account_id):
     return result
 
 
-def remove_item(ctx, org_id, cart_id, item_id):
+def remove_item(ctx, org_id, cart_id, item_id, caller=None):
     now = ctx.clock.now()
     with ctx.db.uow() as uow:
         repo = CartRepository(uow.session)
-        cart = repo.get(org_id, cart_id, for_update=True)
-        if cart is None:
-            raise CartNotFound("no such cart", {"cart_id": cart_id})
+        cart = _cart(repo, org_id, cart_id, caller, for_update=True)
         cart_rules.ensure_open(cart)
         item = repo.item(cart.id, item_id)
         if item is None or item.status != cart_rules.ACTIVE:

@@ -28,13 +28,16 @@ log = logging.getLogger(__name__)
 
 
 def checkout(ctx, org_id, cart_id, data, idempotency_key=None, caller_role=None,
-             outcome=None):
-    """Check the cart out (or answer the checkout this key already made of it)."""
+             outcome=None, caller_account_id=None):
+    """Check the cart out (or answer the checkout this key already made of it). The
+    caller (role, account id) is the gateway's: a customer checks out their own carts only
+    (R1.2), and pays by card or credit (R6.7)."""
     outcome = outcome or cart_outcome
     idempotency.check_key(idempotency_key)
     payment = data["payment"]
     fp = idempotency.checkout_fingerprint(payment)
-    rules = _tax_rules(ctx, org_id, cart_id)  # R7.2, before any transaction
+    # R1.2 and R7.2, before any transaction
+    rules = _tax_rules(ctx, org_id, cart_id, caller_role, caller_account_id)
     store = ctx.store()
     owner = new_id("own")
     now = ctx.clock.now()
@@ -85,11 +88,14 @@ def _debit_credit(uow, org_id, account_id, amount, checkout_id, now):
         "reason": credit_rules.CHECKOUT, "ref": checkout_id}, occurred_at=now)
 
 
-def _tax_rules(ctx, org_id, cart_id):
+def _tax_rules(ctx, org_id, cart_id, caller_role=None, caller_account_id=None):
     """R7.2: the catalog's tax rules for the cart's priced items (one call; none when
-    nothing has a price), asked before the checkout's transaction opens."""
+    nothing has a price), asked before the checkout's transaction opens; the caller's
+    right to the cart (R1.2) is checked on the way (a cart's account never changes)."""
     with ctx.db.uow(readonly=True) as uow:
         cart = CartRepository(uow.session).get(org_id, cart_id)
+        if cart is not None:
+            cart_rules.ensure_caller_may_use(cart, caller_role, caller_account_id)
         items = cart_rules.snapshot(CartRepository(uow.session).items(cart.id)) \
             if cart is not None and cart.status == cart_rules.OPEN else []
     refs = tax_rules.refs_to_ask(items)
