@@ -26,12 +26,16 @@ def start(proxy, method, *args, **kwargs):
         raise ServiceUnavailable(f"a service is not running ({exc})")
 
 
-def wait_for(reply, what):
+def wait_for(reply, what, seconds=None):
+    """The reply, or :class:`ServiceUnavailable` after ``seconds`` (default
+    ``CARNET_RPC_TIMEOUT``; a caller that must answer before its own caller gives up
+    passes less)."""
+    seconds = config.rpc_timeout() if seconds is None else seconds
     result = _NOTHING
-    with eventlet.Timeout(config.rpc_timeout(), False):
+    with eventlet.Timeout(seconds, False):
         result = reply.result()
     if result is _NOTHING:
-        raise ServiceUnavailable(f"{what}: no answer within {config.rpc_timeout():g} s")
+        raise ServiceUnavailable(f"{what}: no answer within {seconds:g} s")
     return result
 
 

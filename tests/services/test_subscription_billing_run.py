@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import services.billing.adapters.models as m
 from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
-from services.billing.adapters.subscriptions import LeaseLost
+from services.billing.domain.leases import LeaseLost
 from services.billing.domain import subscriptions as rules
 from tests.support.subscriptions import (billing_engine, in_process_run, renewal_counts,
                                          seed_due_subscriptions, utcnow)

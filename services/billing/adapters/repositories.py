@@ -16,6 +16,7 @@ from services.common.types import new_id
 from ..domain import cart as cart_rules
 from ..domain.checkout import ACTIVE as ACTIVE_STATES
 from ..domain.checkout import CheckoutRecord
+from .leases import Leases
 from .models import (Cart, CartItem, Checkout, CreditBalance, CreditEntry, Invoice, TestClock,
                      InvoiceCounter, InvoiceLine, Payment)
 
@@ -124,6 +125,10 @@ class CartRepository:
             select(CartItem).where(CartItem.release_pending.is_(True))
             .order_by(CartItem.removed_at).limit(limit)).scalars())
 
+    def release_done(self, item_id):
+        """A removed item's seat is given back (or was no hold any more)."""
+        self.session.get(CartItem, item_id).release_pending = False
+
     def begin_checkout(self, cart: Cart, checkout_id, now) -> bool:
         """Open → checking out, conditionally: only one checkout of a cart at a time."""
         done = self.session.execute(
@@ -168,28 +173,21 @@ class CheckoutRepository:
         """Move a checkout on, only if ``owner`` still holds it in ``from_state`` (taking
         over a checkout changes its owner, so a process that lost it cannot move it)."""
         values.setdefault("updated_at", now)
-        done = self.session.execute(
-            update(Checkout.__table__).where(
-                Checkout.id == checkout_id, Checkout.state == from_state,
-                Checkout.lease_owner == owner)
-            .values(**values)).rowcount
-        return done == 1
+        return Leases(self.session, Checkout).write(
+            owner, Checkout.id == checkout_id, Checkout.state == from_state, **values)
 
     def claim(self, checkout_id, owner, now, lease_until) -> bool:
         """Take the lease of an unfinished checkout nobody holds (or whose holder died)."""
-        done = self.session.execute(
-            update(Checkout.__table__).where(
-                Checkout.id == checkout_id, Checkout.state.in_(ACTIVE_STATES),
-                (Checkout.lease_owner.is_(None)) | (Checkout.lease_until < now))
-            .values(lease_owner=owner, lease_until=lease_until, updated_at=now)).rowcount
-        return done == 1
+        return Leases(self.session, Checkout).take(
+            owner, now, lease_until, Checkout.id == checkout_id,
+            Checkout.state.in_(ACTIVE_STATES), updated_at=now) == 1
 
     def due(self, now, limit=20):
         """Unfinished checkouts nobody drives, whose next attempt is due."""
         return list(self.session.execute(
             select(Checkout.id).where(
                 Checkout.state.in_(ACTIVE_STATES), Checkout.next_attempt_at <= now,
-                (Checkout.lease_owner.is_(None)) | (Checkout.lease_until < now))
+                Leases(self.session, Checkout).free(now))
             .order_by(Checkout.next_attempt_at).limit(limit)).scalars())
 
 
@@ -382,9 +380,6 @@ class TestClocks:
         if row is not None:
             self.session.delete(row)
             self.session.flush()
-
-    def org_ids(self):
-        return set(self.session.execute(select(TestClock.org_id)).scalars())
 
 
 def business_now(session, org_id, now, enabled):

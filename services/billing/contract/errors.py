@@ -108,6 +108,12 @@ class CartPassNotEligible(BusinessRuleViolation):
 
 
 @remote_error
+class NotYourCart(Forbidden):
+    """R1.2: a customer acts on the carts of their own account only."""
+    code = "forbidden"
+
+
+@remote_error
 class TestClocksDisabled(Forbidden):
     """Test clocks exist in development and tests only (``CARNET_TEST_CLOCKS=1``)."""
     __test__ = False

@@ -25,7 +25,7 @@ has) is registration's hold paid with a pass (R3.4), price 0 as well.
 from dataclasses import dataclass, field
 
 from ..contract.errors import (BundleClientRequired, CartEmpty, CartNotOpen, InvalidBillingInput,
-                          ItemTypeNotAvailable, SubscriptionNeedsCard)
+                          ItemTypeNotAvailable, NotYourCart, SubscriptionNeedsCard)
 
 OPEN = "open"
 CHECKING_OUT = "checking_out"
@@ -171,6 +171,13 @@ def reference_of(kind: ItemKind, data: dict, hold: dict = None) -> dict:
             if hold.get(name):
                 reference[name] = hold[name]
     return reference
+
+
+def ensure_caller_may_use(cart, caller_role=None, caller_account_id=None):
+    """R1.2: a customer uses the carts of their own account only; staff any cart of their
+    org (the gateway passes who calls; a call without a caller is a service's own)."""
+    if caller_role == "customer" and caller_account_id != cart.account_id:
+        raise NotYourCart("customers can only act on their own account")
 
 
 def ensure_open(cart):

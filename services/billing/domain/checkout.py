@@ -44,6 +44,8 @@ one checkout at once.
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .leases import LeaseLost  # noqa: F401 (the store raises it; the saga lets it through)
+
 PENDING = "pending"
 CHARGED = "charged"
 COMPLETED = "completed"
@@ -133,10 +135,6 @@ class StepRefused(Exception):
 class StepUnavailable(Exception):
     """A service did not answer (timeout, broker, crash): the outcome is unknown; the same
     step is tried again later."""
-
-
-class LeaseLost(Exception):
-    """Another process took over this checkout: stop driving it."""
 
 
 class Postponed(Exception):

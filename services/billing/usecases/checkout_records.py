@@ -1,4 +1,5 @@
-"""The checkout saga's records in billing's database (the :class:`CheckoutStore` port).
+"""The checkout saga's records in billing's database (the saga's :class:`CheckoutStore`
+port, ``domain/checkout.py``).
 
 Every method is one short transaction and never calls another service. State changes are
 conditional on the caller still holding the checkout's lease, so a process that lost it
@@ -9,31 +10,25 @@ checkout becomes ``completed``, the org's invoice counter moves, the invoice wit
 and payment is inserted (keyed on the checkout: ``invoices.checkout_id`` is unique), the
 cart is checked out, and the events are written to the outbox.
 """
-import hashlib
-import json
 import time
 from dataclasses import replace
 from datetime import timedelta
 
 from services.common.types import new_id
 
+from ..adapters.models import Checkout, Invoice, InvoiceLine, Payment
+from ..adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
+                                     InvoiceRepository, business_now, checkout_record,
+                                     invoice_dict, payment_dict)
+from ..adapters.subscriptions import SubscriptionRepository
+from ..contract import events
 from ..domain import cart as cart_rules
 from ..domain import credit as credit_rules
 from ..domain import invoice as invoice_rules
 from ..domain.checkout import (CHARGED, COMPENSATING, COMPLETED, DECLINED, FAILED, PENDING,
-                               LeaseLost, retry_delay_seconds)
+                               retry_delay_seconds)
+from ..domain.leases import LeaseLost, worth_renewing
 from ..domain.payment import PaymentPlan
-from .models import Checkout, Invoice, InvoiceLine, Payment
-from .repositories import (CartRepository, CheckoutRepository, CreditLedger,
-                           InvoiceRepository, business_now, checkout_record, invoice_dict,
-                           payment_dict)
-from .subscriptions import SubscriptionRepository
-
-
-def fingerprint(payment: dict) -> str:
-    canonical = json.dumps({"method": payment.get("method"),
-                            "card_token": payment.get("card_token")}, sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def new_checkout(org_id, cart, items, plan, state, idempotency_key, fp, owner, now, lease,
@@ -75,8 +70,8 @@ class SqlCheckoutStore:
         return checkout_record(CheckoutRepository(uow.session).get(checkout_id))
 
     def renew(self, checkout, owner):
-        # A lease written less than a third of its length ago still outlasts any step.
-        if time.monotonic() - self._renewed.get(checkout.id, 0) < self.lease.total_seconds() / 3:
+        if not worth_renewing(time.monotonic() - self._renewed.get(checkout.id, 0),
+                              self.lease.total_seconds()):
             return checkout
         now = self._now()
         with self.db.uow() as uow:
@@ -125,7 +120,7 @@ class SqlCheckoutStore:
                     credit_rules.credit(checkout.amount, credit_rules.CHECKOUT_UNDONE,
                                         checkout.id), now)
                 if balance is not None:
-                    uow.emit("account_credited", {
+                    uow.emit(events.ACCOUNT_CREDITED, {
                         "org_id": checkout.org_id, "account_id": checkout.account_id,
                         "amount": checkout.amount, "balance": balance,
                         "reason": credit_rules.CHECKOUT_UNDONE, "ref": checkout.id},
@@ -177,11 +172,11 @@ class SqlCheckoutStore:
                                                  cart_rules.CHECKED_OUT, now,
                                                  invoice_id=invoice.id)
             for payment in payment_rows:
-                uow.emit("payment_received", {
+                uow.emit(events.PAYMENT_RECEIVED, {
                     "org_id": checkout.org_id, "account_id": checkout.account_id,
                     "invoice_id": invoice.id, "payment": payment_dict(payment)},
                     occurred_at=now)
-            uow.emit("checkout_completed", {
+            uow.emit(events.CHECKOUT_COMPLETED, {
                 "org_id": checkout.org_id, "checkout_id": checkout.id,
                 "cart_id": checkout.cart_id, "account_id": checkout.account_id,
                 "invoice_id": invoice.id, "total": invoice.total,
@@ -190,7 +185,7 @@ class SqlCheckoutStore:
             # so the org's other checkouts wait only for these few statements.
             invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
             InvoiceRepository(session).add(invoice, line_rows, payment_rows)
-            uow.emit("invoice_issued", dict(invoice_dict(invoice, line_rows, payment_rows),
+            uow.emit(events.INVOICE_ISSUED, dict(invoice_dict(invoice, line_rows, payment_rows),
                                             org_id=checkout.org_id), occurred_at=now)
             uow.commit()
         return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales)
@@ -213,7 +208,7 @@ class SqlCheckoutStore:
                 if line.cart_item_id == item["id"]:
                     line.reference = dict(line.reference or {}, subscription_id=sub.id)
             sold.append(repo.as_dict(sub, invoice.issued_at))
-            uow.emit("subscription_started", {
+            uow.emit(events.SUBSCRIPTION_STARTED, {
                 "org_id": checkout.org_id, "subscription_id": sub.id,
                 "account_id": checkout.account_id, "member_id": sub.member_id,
                 "plan_id": sub.plan_id, "invoice_id": invoice.id,

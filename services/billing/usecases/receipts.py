@@ -1,0 +1,37 @@
+"""R7.3: an invoice's receipt, a PDF in the org's language (adapters/receipt.py)."""
+import base64
+
+from services.common.errors import NotFound
+
+from ..adapters.receipt import render_receipt
+from ..adapters.refunds import RefundRepository, refund_dict
+from ..adapters.repositories import InvoiceRepository
+from ..contract import schemas
+from ..contract.errors import InvoiceNotFound
+from services.common.schemas import dump
+
+
+def receipt_pdf(ctx, org_id, invoice_id):
+    """``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``. Reads
+    the org (catalog) and the account's names (accounts) after the invoice, outside any
+    transaction."""
+    with ctx.db.uow(readonly=True) as uow:
+        invoices = InvoiceRepository(uow.session)
+        invoice = invoices.get(org_id, invoice_id)
+        if invoice is None:
+            raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
+        invoice_data = dump(schemas.InvoiceOut(), invoices.as_dict(invoice))
+        refunds = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
+            invoice.id)]
+    org = ctx.peers.ask("catalog", "get_org", org_id)
+    try:
+        account = ctx.peers.ask("accounts", "get_account", org_id,
+                                invoice_data["account_id"])
+    except NotFound:
+        account = {}
+    members = {m["id"]: " ".join(p for p in (m.get("first_name"), m.get("last_name")) if p)
+               for m in account.get("members") or []}
+    content = render_receipt(invoice_data, org, members, account.get("name"), refunds)
+    return {"filename": f"receipt-{invoice_data['number']}.pdf",
+            "content_base64": base64.b64encode(content).decode("ascii"),
+            "locale": org.get("locale") if org.get("locale") in ("fr", "en") else "fr"}
