@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 import services.billing.adapters.models as m
 from services.billing.adapters.sandbox_provider import SandboxPaymentProvider
-from services.billing.adapters.subscriptions import BillingRun
+from services.billing.usecases.billing_run import BillingRun
 from services.billing.domain import subscriptions as rules
 from services.common import db
 from services.common.uow import DatabaseAccess
