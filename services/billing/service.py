@@ -22,7 +22,7 @@ from services.common.uow import Database
 from .adapters import settings
 from .adapters.models import metadata
 from .adapters.peers import Peers
-from .contract import schemas
+from .contract import events, schemas
 from .usecases import (carts, checkout, clocks, credit, fees, invoices, receipts, recovery,
                        refunds, reports, subscriptions)
 from .usecases.context import Context
@@ -30,7 +30,8 @@ from .usecases.context import Context
 
 class BillingService(ServiceBase):
     name = "billing"
-    db = Database("billing", metadata, Path(__file__).parent / "migrations")
+    db = Database("billing", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
     registration = RpcProxy("registration")
     accounts = RpcProxy("accounts")

@@ -19,6 +19,7 @@ from services.common.service import Clock, ServiceBase
 from services.common.uow import Database
 
 from .adapters import settings
+from .contract import events
 from .adapters.models import metadata
 from .adapters.peers import Peers
 from .usecases import subscriptions
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 class BillingWorker(ServiceBase):
     name = "billing_worker"
-    db = Database("billing", metadata, Path(__file__).parent / "migrations")
+    db = Database("billing", metadata, Path(__file__).parent / "migrations",
+                  events=events)
     clock = Clock()
     catalog = RpcProxy("catalog")  # R7.2: a renewal is taxed with its plan's taxes now
 
