@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from services.common.observability import register_gauge
 
-from .adapters.models import Registration, SeatPool
+from .models import Registration, SeatPool
 
 
 def _registrations(engine):
