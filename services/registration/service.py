@@ -24,8 +24,8 @@ from .adapters.database import OfferingDatabase
 from .adapters.models import metadata
 from .adapters.peers import Peers
 from .contract import events
-from .usecases import (appointments, bundles, holds, pass_booking, policies, registrations,
-                       seat_rules, subscription_seats, waitlist)
+from .usecases import (appointments, bundles, holds, pass_booking, policies, read_model,
+                       registrations, seat_rules, subscription_seats, waitlist)
 from .usecases.context import Context
 
 
@@ -64,6 +64,24 @@ class RegistrationService(ServiceBase):
     @event_handler("catalog", "occurrence_added")
     def on_occurrence_added(self, payload):
         holds.occurrence_added(self.ctx, payload)
+
+    # -- what registration keeps of accounts' members (#14, usecases/read_model.py) -----------
+    @event_handler("accounts", "account_created")
+    def on_account_created(self, payload):
+        read_model.member_event(self.ctx, payload)
+
+    @event_handler("accounts", "member_added")
+    def on_member_added(self, payload):
+        read_model.member_event(self.ctx, payload)
+
+    @event_handler("accounts", "member_updated")
+    def on_member_updated(self, payload):
+        read_model.member_event(self.ctx, payload)
+
+    @rpc
+    def rebuild_read_model(self, org_id=None):
+        """Refresh what registration keeps of accounts' members from accounts."""
+        return read_model.rebuild(self.ctx, org_id)
 
     # -- cancellation (R3.5–R3.7) ---------------------------------------------------------------
     @rpc

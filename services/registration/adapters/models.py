@@ -31,7 +31,7 @@ The waiting list (R3.9):
 from datetime import datetime
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Index, Integer, MetaData,
-                        String, text)
+                        String, literal_column, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import define_tables
@@ -41,6 +41,14 @@ metadata = MetaData()
 define_tables(metadata)
 
 ACTIVE_WHERE = "status IN ('held', 'confirmed')"
+
+
+def is_active(status_column):
+    """``status IN ('held', 'confirmed')`` with the values written into the SQL, not bound:
+    SQLite's planner uses a partial index only when the query's condition matches the
+    index's own (``ACTIVE_WHERE``), which bound parameters never do (#14: 0.72 ms against
+    0.01 ms per lookup at 640 registrations an occurrence)."""
+    return status_column.in_([literal_column("'held'"), literal_column("'confirmed'")])
 
 
 class Base(DeclarativeBase):
@@ -232,3 +240,21 @@ class WaitlistEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+
+
+# -- the read model of other services' data (#14) -------------------------------------------------
+class KnownMember(Base):
+    """A member as accounts last said (``get_member``'s shape, in ``body``): fed by accounts'
+    ``account_created``, ``member_added`` and ``member_updated``, or fetched by RPC on a miss.
+    ``model_version`` is the read model's version when the row was written (a row of another
+    version counts as a miss); ``event_at`` the ``occurred_at`` of the last event applied
+    (an older event never overwrites it; null for a row fetched by RPC)."""
+    __tablename__ = "known_members"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    body = mapped_column(JSON, nullable=False)
+    model_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -25,7 +25,8 @@ from services.common.pagination import page, paginate
 from ..contract.errors import AlreadyRegistered, HoldExpired, SoldOut
 from ..domain import rules
 from . import settings
-from .models import OccurrenceActivity, Registration, SeatConversion, SeatPool
+from .models import (OccurrenceActivity, Registration, SeatConversion, SeatPool,
+                     is_active)
 from .records import new_hold
 from .waitlist import Waitlist, note_freed
 
@@ -287,7 +288,7 @@ class Registrations:
         return self.session.execute(
             select(Registration).where(Registration.pool_id == pool_id,
                                        Registration.member_id == member_id,
-                                       Registration.status.in_(rules.ACTIVE))).scalar_one_or_none()
+                                       is_active(Registration.status))).scalar_one_or_none()
 
     def active_for_cart_item(self, org_id, cart_item_id):
         if not cart_item_id:
@@ -295,7 +296,7 @@ class Registrations:
         return self.session.execute(
             select(Registration).where(Registration.org_id == org_id,
                                        Registration.cart_item_id == cart_item_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.created_at.desc()).limit(1)).scalar_one_or_none()
 
     def for_invoice(self, org_id, invoice_id):
@@ -361,12 +362,12 @@ class Registrations:
             select(func.count()).select_from(Registration).where(
                 Registration.org_id == org_id, Registration.activity_id == activity_id,
                 Registration.kind == rules.A_LA_CARTE,
-                Registration.status.in_(rules.ACTIVE))).scalar_one()
+                is_active(Registration.status))).scalar_one()
 
     def active_of_pool(self, pool_id):
         return list(self.session.execute(
             select(Registration).where(Registration.pool_id == pool_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.id)).scalars())
 
     def active_paid_with(self, org_id, account_id, paid_with_type, paid_with_id):
@@ -377,7 +378,7 @@ class Registrations:
                                        Registration.account_id == account_id,
                                        Registration.paid_with_type == paid_with_type,
                                        Registration.paid_with_id == paid_with_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.starts_at, Registration.id)).scalars())
 
     def pending_pass_bookings(self, older_than, limit=100):

@@ -20,7 +20,7 @@ from ..contract import events
 from ..domain import rules
 from ..domain import waitlist as wl
 from . import settings
-from .models import Registration, WaitlistEntry
+from .models import Registration, WaitlistEntry, is_active
 from .records import entry_dict
 
 log = logging.getLogger(__name__)
@@ -253,4 +253,4 @@ class _Registrations:
         return self.session.execute(
             select(Registration.id).where(Registration.pool_id == pool_id,
                                           Registration.member_id == member_id,
-                                          Registration.status.in_(rules.ACTIVE))).first()
+                                          is_active(Registration.status))).first()

@@ -21,7 +21,7 @@ from ..contract import events
 from ..contract.errors import AlreadyRegistered, OfferingNotFound, SoldOut
 from ..contract.schemas import HoldIn
 from ..domain import rules
-from . import pass_booking
+from . import pass_booking, read_model
 from .policies import WALK_IN, check_walk_in, walk_in_person
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 # -- what a hold needs to know ------------------------------------------------------------------
 def gather(ctx, org_id, data):
-    """(offering, reply to come with the member) for a hold, from catalog and accounts;
-    the member is asked for in parallel with the catalog."""
+    """(offering, the member's lookup) for a hold: the catalog is asked; the member is known
+    (``read_model.py``) or asked from accounts in parallel with the catalog."""
     member_reply = _ask_member(ctx, org_id, data)
     ask = ctx.peers.ask
     if data["kind"] == rules.SESSION:
@@ -53,12 +53,12 @@ def _ask_member(ctx, org_id, data):
         return WALK_IN  # R8.3: nobody to ask for
     if ctx.settings.unsafe_capacity_check():
         return None  # the naive path asks later, between its count and its insert
-    return ctx.peers.start("accounts", "get_member", org_id, data["member_id"])
+    return read_model.start_member(ctx, org_id, data["member_id"])
 
 
 def member(ctx, member_reply, data):
     """The member a request names, checked against its account (if it names one)."""
-    found = ctx.peers.ask(member_reply, "accounts.get_member")
+    found = read_model.member_of(ctx, member_reply)
     if data.get("account_id") is not None and found.get("account_id") != data["account_id"]:
         raise OfferingNotFound("this member is not in this account",
                                {"member_id": data["member_id"]})
@@ -68,9 +68,9 @@ def member(ctx, member_reply, data):
 def person(ctx, org_id, data, member_reply):
     if data.get("walk_in_name"):
         return walk_in_person(data)
-    if member_reply is None:
+    if member_reply is None:  # the naive path: an RPC, on purpose (see _hold_naively)
         member_reply = ctx.peers.start("accounts", "get_member", org_id, data["member_id"])
-    found = ctx.peers.ask(member_reply, "accounts.get_member")
+    found = read_model.member_of(ctx, member_reply)
     if found.get("account_id") != data["account_id"]:
         raise OfferingNotFound("this member is not in this account",
                                {"member_id": data["member_id"]})
@@ -117,6 +117,8 @@ def hold(ctx, org_id, data):
 
 def retried_hold(ctx, org_id, data, who, offering):
     """The live hold of this cart item if the same request came before, else None."""
+    if not data.get("cart_item_id"):
+        return None  # nothing to retry: no transaction spent on it
     with ctx.db.uow(readonly=True) as uow:
         retried = Registrations(uow.session).active_for_cart_item(org_id, data["cart_item_id"])
         if retried is not None and retried.member_id == who.member_id \

@@ -24,7 +24,7 @@ from ..contract.errors import (AlreadyRegistered, AlreadyWaiting, WaitlistEntryN
 from ..contract.schemas import WaitlistJoinIn, WaitlistQuery
 from ..domain import rules
 from ..domain import waitlist as wl
-from . import holds
+from . import holds, read_model
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ def join_waitlist(ctx, org_id, data):
     ``not_eligible``): waiting for what one could not book is pointless."""
     org_id = _id("org_id", org_id)
     data = load(WaitlistJoinIn(), data)
-    member = holds.member(ctx, ctx.peers.start("accounts", "get_member", org_id,
-                                               data["member_id"]), data)
+    member = holds.member(ctx, read_model.start_member(ctx, org_id, data["member_id"]), data)
     data["account_id"] = member["account_id"]
     offering, member_reply = holds.gather(ctx, org_id, dict(data, member_id=member["id"]))
     person = holds.person(ctx, org_id, data, member_reply)
