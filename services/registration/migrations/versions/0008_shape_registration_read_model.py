@@ -1,7 +1,7 @@
 """registration's read model of accounts' members (issue 14): what a hold needs to know of a
 member, kept from accounts' events, so a hold does not ask accounts.get_member each time
 
-Revision ID: 0008_shape_registration_read_model
+Revision ID: 0008_shape_reg_read_model
 Revises: sec_input_0005
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 from services.common.types import UTCDateTime
 
-revision = "0008_shape_registration_read_model"
+revision = "0008_shape_reg_read_model"  # at most 32 characters (alembic_version)
 down_revision = "sec_input_0005"
 branch_labels = None
 depends_on = None
