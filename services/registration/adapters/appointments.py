@@ -14,33 +14,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.types import new_id
 
-from ..domain import appointments as rules
 from ..contract.errors import StaffBusy
-from .appointments_models import Appointment, StaffAgendaLock
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def appointment_dict(a: Appointment) -> dict:
-    """The Appointment of docs/contracts.md, JSON-ready (times with the org's offset)."""
-    tz = a.timezone
-    return {
-        "id": a.id, "org_id": a.org_id, "status": a.status,
-        "member_id": a.member_id, "member_name": a.member_name, "account_id": a.account_id,
-        "service_id": a.service_id, "service_name": a.service_name,
-        "staff_id": a.staff_id, "staff_name": a.staff_name,
-        "starts_at": rules.local_iso(a.starts_at, tz), "ends_at": rules.local_iso(a.ends_at, tz),
-        "duration_minutes": a.duration_minutes,
-        "price": a.price, "service_price": a.service_price,
-        "accounting_code": a.accounting_code,
-        "bundle_id": a.bundle_id if a.bundle_state != rules.NONE else None,
-        "bundle_status": a.bundle_state,
-        "invoice_id": a.invoice_id, "cancelled_by": a.cancelled_by,
-        "created_at": rules.local_iso(a.created_at, tz),
-        "ended_at": rules.local_iso(a.ended_at, tz),
-    }
+from ..domain import appointments as rules
+from .models import Appointment, StaffAgendaLock
 
 
 class Appointments:
@@ -85,7 +61,7 @@ class Appointments:
                              .on_conflict_do_nothing(index_elements=["org_id", "staff_id"]))
         self.session.execute(select(StaffAgendaLock.staff_id).where(
             StaffAgendaLock.org_id == org_id, StaffAgendaLock.staff_id == staff_id)
-            .with_for_update())
+                             .with_for_update())
 
     def overlapping(self, org_id, staff_id, start, end):
         return self.session.execute(

@@ -21,35 +21,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from services.common.pagination import page, paginate
-from services.common.types import new_id
 
-from ..domain import rules
 from ..contract.errors import AlreadyRegistered, HoldExpired, SoldOut
-from .. import settings
-from .models import OccurrenceActivity, Registration, SeatConversion, SeatPool
+from ..domain import rules
+from . import settings
+from .models import (OccurrenceActivity, Registration, SeatConversion, SeatPool,
+                     is_active)
+from .records import new_hold
 from .waitlist import Waitlist, note_freed
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def registration_dict(r: Registration) -> dict:
-    """The contract's Registration (docs/contracts.md), JSON-ready."""
-    return {
-        "id": r.id, "org_id": r.org_id, "kind": r.kind,
-        "member_id": r.member_id, "member_name": r.member_name, "account_id": r.account_id,
-        "activity_id": r.activity_id, "occurrence_id": r.occurrence_id,
-        "starts_at": r.starts_at_local, "status": r.status, "price": r.price,
-        "description": r.description, "accounting_code": r.accounting_code,
-        "hold_expires_at": _iso(r.hold_expires_at) if r.status == rules.HELD else None,
-        "invoice_id": r.invoice_id, "cart_id": r.cart_id, "cart_item_id": r.cart_item_id,
-        "paid_with": {"type": r.paid_with_type, "id": r.paid_with_id},
-        "created_at": _iso(r.created_at), "confirmed_at": _iso(r.confirmed_at),
-        "ended_at": _iso(r.ended_at), "cancelled_by": r.cancelled_by,
-        "refund_to_credit": r.refund_to_credit,
-        "fee": r.fee, "no_show_at": _iso(r.no_show_at),
-    }
 
 
 def _insert_ignoring_duplicates(session, model, values, key):
@@ -309,7 +288,7 @@ class Registrations:
         return self.session.execute(
             select(Registration).where(Registration.pool_id == pool_id,
                                        Registration.member_id == member_id,
-                                       Registration.status.in_(rules.ACTIVE))).scalar_one_or_none()
+                                       is_active(Registration.status))).scalar_one_or_none()
 
     def active_for_cart_item(self, org_id, cart_item_id):
         if not cart_item_id:
@@ -317,7 +296,7 @@ class Registrations:
         return self.session.execute(
             select(Registration).where(Registration.org_id == org_id,
                                        Registration.cart_item_id == cart_item_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.created_at.desc()).limit(1)).scalar_one_or_none()
 
     def for_invoice(self, org_id, invoice_id):
@@ -383,12 +362,12 @@ class Registrations:
             select(func.count()).select_from(Registration).where(
                 Registration.org_id == org_id, Registration.activity_id == activity_id,
                 Registration.kind == rules.A_LA_CARTE,
-                Registration.status.in_(rules.ACTIVE))).scalar_one()
+                is_active(Registration.status))).scalar_one()
 
     def active_of_pool(self, pool_id):
         return list(self.session.execute(
             select(Registration).where(Registration.pool_id == pool_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.id)).scalars())
 
     def active_paid_with(self, org_id, account_id, paid_with_type, paid_with_id):
@@ -399,7 +378,7 @@ class Registrations:
                                        Registration.account_id == account_id,
                                        Registration.paid_with_type == paid_with_type,
                                        Registration.paid_with_id == paid_with_id,
-                                       Registration.status.in_(rules.ACTIVE))
+                                       is_active(Registration.status))
             .order_by(Registration.starts_at, Registration.id)).scalars())
 
     def pending_pass_bookings(self, older_than, limit=100):
@@ -425,27 +404,3 @@ class Registrations:
         return {pool_id: count for pool_id, count in rows}
 
 
-def new_hold(offering: rules.Offering, person: rules.Person, data, now, ttl_seconds):
-    """A hold; paid with a pass (R3.4) it costs nothing on the cart line and names the pass
-    (the use is debited once the hold is in place)."""
-    pay_with = data.get("pay_with") or {}
-    by_pass = pay_with.get("type") == rules.PASS
-    by_subscription = pay_with.get("type") == rules.SUBSCRIPTION
-    return Registration(
-        id=new_id("reg"), org_id=offering.org_id, kind=offering.kind, pool_id=offering.pool_key,
-        member_id=person.member_id, member_name=person.name, account_id=data["account_id"],
-        activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
-        starts_at=offering.starts_at,
-        starts_at_local=offering.starts_at.isoformat() if offering.starts_at else None,
-        status=rules.HELD, price=0 if by_pass or by_subscription else offering.price,
-        description=offering.description,
-        accounting_code=offering.accounting_code,
-        hold_expires_at=rules.hold_expires_at(now, ttl_seconds),
-        cart_id=data.get("cart_id"), cart_item_id=data.get("cart_item_id"),
-        paid_with_type=(rules.PASS if by_pass else
-                        rules.SUBSCRIPTION if by_subscription else rules.MONEY),
-        paid_with_id=(pay_with.get("pass_id") if by_pass else
-                      pay_with.get("subscription_id") if by_subscription else None),
-        cancellation_allowed=offering.cancellation.allowed,
-        cancellation_deadline_minutes=offering.cancellation.deadline_minutes_before,
-        fee_policy=offering.fees, created_at=now, updated_at=now)

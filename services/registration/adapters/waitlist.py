@@ -1,4 +1,5 @@
-"""The waiting list in the database (R3.9), and the unit of work that offers freed seats.
+"""The waiting list in the database (R3.9); the unit of work that offers freed seats is
+``database.py``.
 
 Every transaction that frees a seat or raises a capacity (``Seats.give_back`` and
 ``Seats.set_capacity`` note the pool in ``session.info``) offers the free seats of that pool
@@ -9,21 +10,18 @@ once each offer their own seat (the pool row's lock orders them; the offer takes
 with the same conditional update as any hold).
 """
 import logging
-import time
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from services.common.clock import utcnow
 from services.common.pagination import page, paginate
 from services.common.types import new_id
-from services.common.uow import Database, DatabaseAccess, UnitOfWork
 
-from .. import settings
+from ..contract import events
 from ..domain import rules
 from ..domain import waitlist as wl
-from .models import Registration
-from .waitlist_models import WaitlistEntry
+from . import settings
+from .models import Registration, WaitlistEntry, is_active
+from .records import entry_dict
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +31,6 @@ OFFERS = "carnet_waitlist_events"  # session.info: (event type, data) to emit at
 
 def note_freed(session, pool_id):
     session.info.setdefault(FREED, set()).add(pool_id)
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def entry_dict(e: WaitlistEntry, position=None, registration_status=None) -> dict:
-    return {
-        "id": e.id, "org_id": e.org_id, "kind": e.kind, "pool_id": e.pool_id,
-        "activity_id": e.activity_id, "occurrence_id": e.occurrence_id,
-        "member_id": e.member_id, "member_name": e.member_name, "account_id": e.account_id,
-        "status": e.status, "position": position, "starts_at": e.starts_at_local,
-        "description": e.description, "price": e.price,
-        "registration_id": e.registration_id, "registration_status": registration_status,
-        "offered_at": _iso(e.offered_at), "offer_expires_at": _iso(e.offer_expires_at),
-        "offered_by": e.offered_by, "created_at": _iso(e.created_at),
-        "ended_at": _iso(e.ended_at)}
 
 
 class Waitlist:
@@ -122,7 +103,7 @@ class Waitlist:
         query = query.order_by(WaitlistEntry.queued_at, WaitlistEntry.seq)
         query, limit, offset = paginate(query, limit, cursor)
         items, next_cursor = page(self.session.execute(query).scalars(), limit, offset)
-        statuses_of = self._registration_statuses([e.registration_id for e in items])
+        statuses_of = self.registration_statuses([e.registration_id for e in items])
         return [entry_dict(e, self.position(e), statuses_of.get(e.registration_id))
                 for e in items], next_cursor
 
@@ -137,7 +118,7 @@ class Waitlist:
                    & (WaitlistEntry.seq < entry.seq)))).scalar_one()
         return ahead + 1
 
-    def _registration_statuses(self, ids):
+    def registration_statuses(self, ids):
         ids = [i for i in ids if i]
         if not ids:
             return {}
@@ -189,7 +170,7 @@ class Waitlist:
                 self.end(entry, wl.CLAIMED, now)
             elif status not in rules.ACTIVE:
                 self.end(entry, wl.LAPSED, now)
-                self._emit("waitlist_offer_lapsed", dict(entry_dict(entry), reason=status))
+                self._emit(events.WAITLIST_OFFER_LAPSED, dict(entry_dict(entry), reason=status))
 
     def fill(self, seats, pool_id, now, first_id=None, by=wl.BY_WAITLIST, note=None):
         """Offer the pool's free seats to the people waiting (see domain/waitlist.py);
@@ -219,7 +200,7 @@ class Waitlist:
         for entry in offered:
             household = [e.member_id for e in still.values()
                          if e.account_id == entry.account_id]
-            self._emit("waitlist_seat_offered",
+            self._emit(events.WAITLIST_SEAT_OFFERED,
                        dict(entry_dict(entry), household_still_waiting=household,
                             **({"note": note} if note else {})))
         return offered
@@ -272,74 +253,4 @@ class _Registrations:
         return self.session.execute(
             select(Registration.id).where(Registration.pool_id == pool_id,
                                           Registration.member_id == member_id,
-                                          Registration.status.in_(rules.ACTIVE))).first()
-
-
-# -- the unit of work that offers what it freed ----------------------------------------------------
-class OfferingUnitOfWork(UnitOfWork):
-    def commit(self):
-        if not self.readonly:
-            pools = sorted(self.session.info.pop(FREED, ()))
-            if pools and not settings.unsafe_waitlist_offer():
-                from .repositories import Seats
-                now = utcnow()
-                for pool_id in pools:
-                    Waitlist(self.session).fill(Seats(self.session), pool_id, now)
-            elif pools:
-                self._naive_pools = pools
-            for event_type, data in self.session.info.pop(OFFERS, []):
-                self.emit(event_type, data)
-        super().commit()
-
-    def rollback(self):
-        self.session.info.pop(FREED, None)
-        self.session.info.pop(OFFERS, None)
-        super().rollback()
-
-    def __exit__(self, exc_type, exc, tb):
-        result = super().__exit__(exc_type, exc, tb)
-        pools = getattr(self, "_naive_pools", None)
-        if self.committed and pools:
-            for pool_id in pools:
-                naive_offer(self.database, pool_id)
-        return result
-
-
-def naive_offer(database, pool_id):
-    """TEST ONLY (``CARNET_UNSAFE_WAITLIST_OFFER=1``): offer freed seats *after* the
-    transaction that freed them, counting the free seats in one transaction and taking them
-    in another, without the pool's lock: what the offer-in-the-same-transaction exists to
-    prevent. Meanwhile another request can take the seat (a walk-in ahead of the list), and
-    the offer then takes it again (oversold)."""
-    from .repositories import Seats
-    now = utcnow()
-    with UnitOfWork(database, readonly=True) as uow:
-        pool = Seats(uow.session).lock_pool(pool_id)
-        waiting = Waitlist(uow.session).waiting(pool_id)
-        free = pool.capacity - pool.taken if pool is not None else 0
-        chosen = [e.id for e in waiting[:max(free, 0)]]
-    time.sleep(0.05)  # what a naive path would spend asking the catalog for the offering
-    for entry_id in chosen:
-        try:
-            with UnitOfWork(database) as uow:
-                lists = Waitlist(uow.session)
-                entry = lists.reload(entry_id)
-                Seats(uow.session).take_seat_unconditionally(pool_id, now)
-                lists._offer(entry, now, wl.BY_WAITLIST)
-                uow.emit("waitlist_seat_offered", dict(entry_dict(entry),
-                                                      household_still_waiting=[]))
-                uow.commit()
-        except IntegrityError:
-            log.info("naive offer to %s collided", entry_id)
-
-
-class OfferingDatabaseAccess(DatabaseAccess):
-    def uow(self, readonly=False):
-        return OfferingUnitOfWork(self._database, readonly=readonly)
-
-
-class OfferingDatabase(Database):
-    """Registration's database dependency: its units of work offer freed seats (R3.9)."""
-
-    def get_dependency(self, worker_ctx):
-        return OfferingDatabaseAccess(self)
+                                          is_active(Registration.status))).first()

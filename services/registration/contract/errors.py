@@ -6,6 +6,43 @@ from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFoun
                                     remote_error)
 
 
+# -- what another service refused, passed on in registration's words (refusals_in_own_words) --
+@remote_error
+class ReferenceNotFound(NotFound):
+    """Something the request names and another service keeps (a pass, a bundle, a member …)
+    does not exist there: that service's ``not_found``, passed on."""
+    code = "not_found"
+
+
+@remote_error
+class PeerRequestInvalid(InvalidInput):
+    """Another service found the request registration passed on invalid (details: fields)."""
+    code = "validation_error"
+
+
+@remote_error
+class PassNotEligible(BusinessRuleViolation):
+    """The pass cannot pay for this activity or member (passes' rule, R3.4)."""
+    code = "pass_not_eligible"
+
+
+@remote_error
+class PassExpired(BusinessRuleViolation):
+    code = "pass_expired"
+
+
+@remote_error
+class PassExhausted(BusinessRuleViolation):
+    """No use is left on the pass."""
+    code = "pass_exhausted"
+
+
+@remote_error
+class PassRevoked(BusinessRuleViolation):
+    code = "pass_revoked"
+
+
+# -- registration's own ---------------------------------------------------------------------------
 @remote_error
 class RegistrationNotFound(NotFound):
     code = "not_found"
@@ -181,7 +218,8 @@ class NoShowNotAllowed(BusinessRuleViolation):
 
 @remote_error
 class WalkInClientRequired(BusinessRuleViolation):
-    """R8.3: a walk-in client (no account) cannot take this seat."""
+    """R8.3: a walk-in client (no account) cannot take this seat; also passes' refusal of a
+    pass use for someone without a client account."""
     code = "client_required"
 
 

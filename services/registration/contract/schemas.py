@@ -133,10 +133,6 @@ class RegistrationPage(Contract):
     next_cursor = fields.String(allow_none=True)
 
 
-class RegistrationList(Contract):
-    items = fields.List(fields.Nested(RegistrationOut), required=True)
-
-
 class OccurrenceCounts(Contract):
     occurrence_id = fields.String(required=True)
     starts_at = fields.String(allow_none=True, metadata={"format": "date-time"})

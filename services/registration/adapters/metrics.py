@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 
 from services.common.observability import register_gauge
 
-from .adapters.models import Registration, SeatPool
+from .models import Registration, SeatPool, is_active
 
 
 def _registrations(engine):
     with engine.connect() as conn:
         rows = conn.execute(select(Registration.status, func.count())
-                            .where(Registration.status.in_(("held", "confirmed")))
+                            .where(is_active(Registration.status))
                             .group_by(Registration.status)).all()
     counts = dict.fromkeys(("held", "confirmed"), 0) | {status: n for status, n in rows}
     return [((status,), n) for status, n in counts.items()]

@@ -53,3 +53,15 @@ def unsafe_waitlist_offer() -> bool:
     transaction that freed them, in two transactions without the pool's lock; it exists so
     that the waiting-list race test can show it fails. Never set it anywhere else."""
     return config.env("CARNET_UNSAFE_WAITLIST_OFFER", "0") == "1"
+
+
+def appointment_recovery_seconds() -> float:
+    """A bundle step on an appointment still ``applying`` this many seconds after it began
+    is given back by the recovery timer (``CARNET_APPOINTMENT_RECOVERY_SECONDS``, 60)."""
+    return float(config.env("CARNET_APPOINTMENT_RECOVERY_SECONDS", "60"))
+
+
+def appointment_sweep_interval() -> float:
+    """Every how many seconds each instance settles appointments' bundle steps left in
+    flight (``CARNET_APPOINTMENT_SWEEP_INTERVAL``, default 15). Read at import."""
+    return float(config.env("CARNET_APPOINTMENT_SWEEP_INTERVAL", "15"))
