@@ -1,6 +1,6 @@
 """Bearer tokens (JWT, signed by the accounts service, verified here; whether their key or
 password is still current is asked of accounts at most every few seconds per subject,
-``credentials.py``) and the role and org checks of API.md."""
+``credentials.py``) and the role and org checks of docs/http-api.md."""
 from dataclasses import dataclass
 from functools import wraps
 

@@ -1,4 +1,4 @@
-"""CSV answers of the reports (API.md: ``?format=csv``, a header row and the same columns
+"""CSV answers of the reports (docs/http-api.md: ``?format=csv``, a header row and the same columns
 as the JSON items)."""
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The one table that maps errors to the API's HTTP statuses and envelope (API.md).
+"""The one table that maps errors to the API's HTTP statuses and envelope (docs/http-api.md).
 
 Services raise typed errors (``services/*/exceptions.py``) that subclass a category of
 ``services.common.errors``; the category decides the status, the class decides the code.

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` for the POSTs that book, charge, cancel or check out (API.md).
+"""``Idempotency-Key`` for the POSTs that book, charge, cancel or check out (docs/http-api.md).
 
 A keyed request writes twice to the gateway's store, each a short transaction: the key is
 claimed before the work (``begin``: insert-or-read, so that a retry meanwhile is told to

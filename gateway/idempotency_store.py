@@ -1,4 +1,4 @@
-"""The gateway's ``Idempotency-Key`` store (API.md conventions).
+"""The gateway's ``Idempotency-Key`` store (docs/http-api.md conventions).
 
 The first request with a key records its fingerprint (method, path, body) and, once
 answered, its response; a retry with the same key and fingerprint gets that response back

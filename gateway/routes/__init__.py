@@ -1,4 +1,4 @@
-"""One module of routes per area of API.md; each exposes ``blp``."""
+"""One module of routes per area of docs/http-api.md; each exposes ``blp``."""
 from . import (accounts, appointments, auth, billing, catalog, edits, ops, passes,
                registrations, policies, reports, waitlist)
 

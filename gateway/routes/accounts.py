@@ -1,4 +1,4 @@
-"""API.md routes: accounts (households and members, R1.2), API keys, staff members."""
+"""docs/http-api.md routes: accounts (households and members, R1.2), API keys, staff members."""
 from flask_smorest import Blueprint
 
 from services.accounts.contract.errors import WrongCurrentPassword

@@ -1,4 +1,4 @@
-"""API.md routes: appointments, the salon agenda (R5.1, R5.2) and bundles applied to them
+"""docs/http-api.md routes: appointments, the salon agenda (R5.1, R5.2) and bundles applied to them
 (R4.6, R4.7). The checkout of an appointment (``POST …/appointments/{id}/checkout``) is
 billing's route; it calls registration's ``complete_appointment``."""
 from flask_smorest import Blueprint

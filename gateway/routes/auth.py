@@ -1,4 +1,4 @@
-"""API.md routes: auth. Tokens for admins and staff (from an API key) and for customers
+"""docs/http-api.md routes: auth. Tokens for admins and staff (from an API key) and for customers
 (email and password); both public, both answer ``{token, expires_at}``. Both are throttled
 per account and per client address (``gateway/throttle.py``): 429 ``too_many_requests``
 with ``Retry-After``."""

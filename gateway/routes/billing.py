@@ -1,4 +1,4 @@
-"""API.md routes: carts and checkout, invoices (R6.1, R6.2, R6.5, R3.7).
+"""docs/http-api.md routes: carts and checkout, invoices (R6.1, R6.2, R6.5, R3.7).
 
 Customers use the carts and invoices of their own account only; staff act for any account
 of their org (R1.2). Checkout and void honour ``Idempotency-Key``; the key is also handed to

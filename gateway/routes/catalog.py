@@ -1,4 +1,4 @@
-"""API.md routes: catalog (admin writes; every role of the org reads).
+"""docs/http-api.md routes: catalog (admin writes; every role of the org reads).
 
 Thin on purpose: the catalog service's contract schemas validate the request (400
 ``validation_error`` with field details) and document the answer; the service does the

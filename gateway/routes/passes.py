@@ -1,4 +1,4 @@
-"""API.md routes: an account's passes and bundles, staff grants and expiry changes (R4.3),
+"""docs/http-api.md routes: an account's passes and bundles, staff grants and expiry changes (R4.3),
 and the pass report (R4.2), in JSON or CSV.
 
 Thin on purpose: the passes service's contract schemas validate the request and document

@@ -1,4 +1,4 @@
-"""API.md routes: registrations (R3.4, R3.5, R3.6, R3.8).
+"""docs/http-api.md routes: registrations (R3.4, R3.5, R3.6, R3.8).
 
 Booking a seat goes through a cart (billing's routes), or, paid with a pass, directly
 (``POST /orgs/{org}/registrations``)."""

@@ -1,4 +1,4 @@
-"""API.md reports (R6.6), staff only, each in JSON or, with ``?format=csv``, as CSV: a
+"""docs/http-api.md reports (R6.6), staff only, each in JSON or, with ``?format=csv``, as CSV: a
 header row and the same columns as the JSON items.
 
 - billing's reports over ``from``/``to`` (``from`` inclusive, ``to`` exclusive; dates read

@@ -1,4 +1,4 @@
-"""The waiting list over HTTP (R3.9; API.md ``POST /orgs/{org}/occurrences/{id}/waitlist``,
+"""The waiting list over HTTP (R3.9; docs/http-api.md ``POST /orgs/{org}/occurrences/{id}/waitlist``,
 the rest in docs/policies.md). A seat offered from the list is a hold for the member; it is
 claimed by adding the same occurrence (or session) for that member to a cart, as usual."""
 from flask_smorest import Blueprint

@@ -3,7 +3,7 @@
 Every service's ``exceptions.py`` subclasses one of the categories below and registers the
 class with :func:`remote_error`, so that Nameko rebuilds the same type on the caller's side.
 The gateway maps categories to HTTP statuses in one table (``gateway/errors.py``); the
-``code`` of each class is the API's error code (DOMAIN.md, API.md).
+``code`` of each class is the API's error code (docs/domain.md, docs/http-api.md).
 
 Arguments are ``(message, details)`` so they survive Nameko's JSON serialisation.
 """
@@ -100,7 +100,7 @@ class TooManyRequests(CarnetError):
             retry_after = self.details.get("retry_after")
         self.retry_after = retry_after
 
-# -- Idempotency-Key (API.md conventions): the gateway's store, and billing's own records ------
+# -- Idempotency-Key (docs/http-api.md conventions): the gateway's store, and billing's own records ------
 
 @remote_error
 class IdempotencyKeyReused(BusinessRuleViolation):

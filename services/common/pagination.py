@@ -1,4 +1,4 @@
-"""``?limit=&cursor=`` pagination (API.md): the cursor is opaque to clients."""
+"""``?limit=&cursor=`` pagination (docs/http-api.md): the cursor is opaque to clients."""
 import base64
 import json
 

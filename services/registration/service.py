@@ -32,7 +32,8 @@ from .usecases.context import Context
 class RegistrationService(ServiceBase):
     name = "registration"
     # its units of work offer the seats they free to the waiting list (R3.9)
-    db = OfferingDatabase("registration", metadata, Path(__file__).parent / "migrations")
+    db = OfferingDatabase("registration", metadata, Path(__file__).parent / "migrations",
+                          events=events)
     clock = Clock()
     catalog = RpcProxy("catalog")
     accounts = RpcProxy("accounts")

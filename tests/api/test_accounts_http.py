@@ -1,4 +1,4 @@
-"""Accounts over HTTP (API.md "Accounts", R1.2): who may create and read households,
+"""Accounts over HTTP (docs/http-api.md "Accounts", R1.2): who may create and read households,
 validation errors, the POS search, staff members.
 
 Orgs here are arbitrary ids with keys made by the accounts RPC; anonymous self sign-up,

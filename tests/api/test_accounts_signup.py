@@ -1,4 +1,4 @@
-"""Anonymous self sign-up (API.md "Accounts": POST /orgs/{org}/accounts is open to the
+"""Anonymous self sign-up (docs/http-api.md "Accounts": POST /orgs/{org}/accounts is open to the
 public): only into an org that exists, with a password, then login as a customer."""
 from tests.api.test_accounts_http import household
 from tests.support.client import error_of

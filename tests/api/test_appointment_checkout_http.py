@@ -1,4 +1,4 @@
-"""Appointment checkout over HTTP (API.md "Appointments" checkout; R4.4, R4.6, R4.7, R6.1,
+"""Appointment checkout over HTTP (docs/http-api.md "Appointments" checkout; R4.4, R4.6, R4.7, R6.1,
 R6.2, R6.3): a "10+1" bundle sold in a cart, applied to an appointment when it is booked,
 used by the appointment's checkout with a 0.00 invoice line paid with the bundle; an
 appointment without a bundle paid in cash at the service price; replays answer the same

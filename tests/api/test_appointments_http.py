@@ -1,4 +1,4 @@
-"""Appointments over HTTP (API.md "Appointments"; R4.5-R4.7, R5.1, R5.2): a "10+1" bundle of
+"""Appointments over HTTP (docs/http-api.md "Appointments"; R4.5-R4.7, R5.1, R5.2): a "10+1" bundle of
 a 50.00 treatment applied in the agenda (price 0, booked 1, remaining 10), used at checkout
 (registration's ``complete_appointment``, which billing's checkout calls), given back by a
 cancellation; the client's choice between two bundles; a staff member never double-booked

@@ -1,4 +1,4 @@
-"""POST /auth/token and the bearer-token conventions of API.md (401, 403 across orgs).
+"""POST /auth/token and the bearer-token conventions of docs/http-api.md (401, 403 across orgs).
 
 Keys are made with the accounts RPC for an arbitrary org id: nothing here needs the org
 to exist in the catalog."""

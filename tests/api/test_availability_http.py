@@ -1,4 +1,4 @@
-"""Occurrence availability over HTTP (API.md "Catalog": occurrences and calendar): ``taken``
+"""Occurrence availability over HTTP (docs/http-api.md "Catalog": occurrences and calendar): ``taken``
 is confirmed registrations plus live holds as the registration service counts them,
 ``available`` what is left, and a full occurrence is not bookable (``sold_out``)."""
 import time

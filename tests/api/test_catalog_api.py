@@ -1,4 +1,4 @@
-"""The catalog over HTTP (API.md "Catalog"): admins write, every role of the org reads."""
+"""The catalog over HTTP (docs/http-api.md "Catalog"): admins write, every role of the org reads."""
 from datetime import datetime, timedelta, timezone
 
 import pytest

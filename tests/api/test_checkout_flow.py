@@ -1,4 +1,4 @@
-"""Carts and checkout over HTTP (API.md "Cart and checkout", "Billing"; R2.4, R3.1, R3.7,
+"""Carts and checkout over HTTP (docs/http-api.md "Cart and checkout", "Billing"; R2.4, R3.1, R3.7,
 R6.1, R6.2, R6.5), with every service running."""
 import uuid
 

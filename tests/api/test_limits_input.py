@@ -1,4 +1,4 @@
-"""Never a 500 for bad input (API.md; issue 11, item 5): what used to answer 500 now
+"""Never a 500 for bad input (docs/http-api.md; issue 11, item 5): what used to answer 500 now
 answers 400 ``validation_error`` naming the field, and what the schemas accept is stored
 and shown as it should be on both databases (docs/limits.md lists the bounds)."""
 import re

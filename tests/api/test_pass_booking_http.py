@@ -1,4 +1,4 @@
-"""Booking with a pass over HTTP (API.md ``POST /orgs/{org}/registrations``; R3.4–R3.6,
+"""Booking with a pass over HTTP (docs/http-api.md ``POST /orgs/{org}/registrations``; R3.4–R3.6,
 R4.1): the seat and the use are taken together or not at all, a family pass counts uses for
 the whole account, cancelling gives the use back where the terms (or staff) say so.
 

@@ -1,4 +1,4 @@
-"""Passes over HTTP (API.md "Accounts" …/passes and …/bundles, "Billing" pass-grants and
+"""Passes over HTTP (docs/http-api.md "Accounts" …/passes and …/bundles, "Billing" pass-grants and
 PATCH passes, "Reports" passes): who may read and change what, grants with an
 Idempotency-Key, expiry changes recorded with who and why, and the report in JSON and CSV
 agreeing with the ledgers (R4.1-R4.3, R4.5)."""

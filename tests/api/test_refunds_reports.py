@@ -1,5 +1,5 @@
 """Refunds, account credit and the month-end reports over HTTP with every service running
-(API.md "Billing" and "Reports"; R3.5, R3.8, R6.5, R6.6).
+(docs/http-api.md "Billing" and "Reports"; R3.5, R3.8, R6.5, R6.6).
 
 The reconciliation a month-end close relies on: the sales detail adds up to the sales
 summary, payments minus refunds by accounting code add up to the money received, the CSV

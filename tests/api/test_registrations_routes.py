@@ -1,4 +1,4 @@
-"""The registration routes over HTTP (API.md "Registrations"): who may read and cancel what
+"""The registration routes over HTTP (docs/http-api.md "Registrations"): who may read and cancel what
 (R1.2, R3.5, R3.6), the participant lists (R3.8), Idempotency-Key on cancel.
 
 Seats are held and confirmed through the registration service's RPCs (as billing's checkout

@@ -1,4 +1,4 @@
-"""Passes, bundles and memberships sold in a cart (API.md "Cart and checkout"; R3.10, R4.4,
+"""Passes, bundles and memberships sold in a cart (docs/http-api.md "Cart and checkout"; R3.10, R4.4,
 R6.3, R6.5), over HTTP with every service running: priced from the catalog when added, sold
 by the checkout once paid, listed in its answer and on the invoice; a pass bought and used
 in the same cart; a void revokes what it sold; a membership sold at checkout opens an

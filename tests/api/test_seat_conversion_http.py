@@ -1,4 +1,4 @@
-"""Seat conversion over HTTP (API.md ``POST /orgs/{org}/activities/{id}/seat-conversions``,
+"""Seat conversion over HTTP (docs/http-api.md ``POST /orgs/{org}/activities/{id}/seat-conversions``,
 R2.6): admin only, with an Idempotency-Key, the session loses K seats and every future
 occurrence gains K à la carte seats, and more than the unsold seats is refused (409)."""
 import uuid

@@ -115,7 +115,7 @@ def test_who_may_pay_how(shop, role, method):
 
 
 def test_a_free_cart_moves_no_money_whatever_method_it_names(shop):
-    """API.md: any method is accepted when the total is 0 (nothing is paid, so nothing is
+    """docs/http-api.md: any method is accepted when the total is 0 (nothing is paid, so nothing is
     trusted): a customer's free cart is checked out, and no money is recorded."""
     for method in ("none", "cash"):
         account, customer = shop.customer()

@@ -1,4 +1,4 @@
-"""API keys are listed and revoked (API.md "Auth"), and a revoked key's tokens stop
+"""API keys are listed and revoked (docs/http-api.md "Auth"), and a revoked key's tokens stop
 working within seconds; a customer's sessions end when the password changes (issue 11, 3).
 The gateway learns both through a per-process cache of a few seconds
 (``CARNET_CREDENTIAL_CACHE_SECONDS``), hence the bounded polls."""

@@ -1,4 +1,4 @@
-"""Monthly subscriptions over HTTP only (R2.13, R6.3, R6.4; API.md "Subscriptions"), with
+"""Monthly subscriptions over HTTP only (R2.13, R6.3, R6.4; docs/http-api.md "Subscriptions"), with
 the org's test clock and ``POST /billing-runs {as_of}``: bought on Jan 31, charged on
 Feb 28, Mar 31 and Apr 30; a second run for the same instant charges nothing; a withdrawal
 in March stops the charges after the paid month; a card that starts declining walks the

@@ -1,4 +1,4 @@
-"""Taxes and receipts over HTTP with every service running (R7.1, R7.2, R7.3; API.md lines
+"""Taxes and receipts over HTTP with every service running (R7.1, R7.2, R7.3; docs/http-api.md lines
 marked R7; docs/taxes.md): a Québec centre adds GST and QST on top of its prices, a
 Luxembourg salon's prices include VAT, an org without taxes sells as before."""
 import base64

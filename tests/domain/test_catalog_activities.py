@@ -1,4 +1,4 @@
-"""Activities: defaults, PATCH merges nested objects (API.md), whole-object rules (R2.2,
+"""Activities: defaults, PATCH merges nested objects (docs/http-api.md), whole-object rules (R2.2,
 R2.3, R2.7), and when an occurrence can be booked à la carte as far as the catalog knows."""
 from datetime import date, datetime, timedelta, timezone
 

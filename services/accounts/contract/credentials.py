@@ -1,6 +1,6 @@
 """What a credential looks like, shared by accounts (which issues and checks them) and the
 gateway (which reads them before asking): the API key format, the password policy, how an
-owner's email is compared, and the genders a member may have (API.md "Auth", R1.2, R2.7)."""
+owner's email is compared, and the genders a member may have (docs/http-api.md "Auth", R1.2, R2.7)."""
 import re
 
 # -- API keys: ``ck_<key id>_<secret>`` (services/accounts/domain/api_keys.py) ----------------

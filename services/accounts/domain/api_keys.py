@@ -1,4 +1,4 @@
-"""API keys of admins and staff (API.md "Auth").
+"""API keys of admins and staff (docs/http-api.md "Auth").
 
 A key reads ``ck_<key id>_<secret>``: the key id (the hex part of the stored ``key_…`` id)
 makes lookup a primary-key read, the secret (256 random bits) is stored only as its

@@ -1,4 +1,4 @@
-"""API keys of admins and staff, and the tokens they are exchanged for (API.md "Auth")."""
+"""API keys of admins and staff, and the tokens they are exchanged for (docs/http-api.md "Auth")."""
 from services.common import config
 
 from ..adapters.repositories import AccountRepository, ApiKeyRepository, api_key_dict

@@ -7,7 +7,7 @@ ACCOUNT_CREDIT = "account_credit"
 NONE = "none"
 METHODS = (CASH, CARD, ACCOUNT_CREDIT, NONE)
 
-# The columns of the sales reports' CSV (API.md "Reports"), in order.
+# The columns of the sales reports' CSV (docs/http-api.md "Reports"), in order.
 DETAIL_COLUMNS = ("date", "invoice_number", "account_id", "member_id", "description", "type",
                   "amount", "paid_with", "accounting_code", "entry", "item_id", "invoice_id",
                   "net", "tax")

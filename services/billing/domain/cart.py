@@ -1,7 +1,7 @@
 """Carts and their items (R6.1): what may be added, what a hold is asked for, what the
 cart costs, when it may be changed or checked out.
 
-Every item type of API.md is named here. Each has an :class:`ItemKind` that says which
+Every item type of docs/http-api.md is named here. Each has an :class:`ItemKind` that says which
 fields it needs and whether it places a seat hold with registration. Only the kinds with
 ``available=True`` are sold in this version; the others are refused with a clear
 ``validation_error`` until their issue lands (add the kind's fields and flip the flag,

@@ -63,7 +63,7 @@ def ensure_method_allowed(role, method: str, total: int) -> None:
     API caller's (admin, staff, customer); ``None`` is a trusted internal caller (a script
     or test over RPC, never the gateway, which always passes the role). Any other role
     (unknown) is treated as a customer. When the total is 0 nothing is paid and any method
-    is accepted (API.md, R6.2): the customer's passes, bundles or subscriptions paid it."""
+    is accepted (docs/http-api.md, R6.2): the customer's passes, bundles or subscriptions paid it."""
     if role is None or role in COUNTER_ROLES or total == 0:
         return
     if method not in CUSTOMER_METHODS:

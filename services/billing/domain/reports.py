@@ -4,7 +4,7 @@ payments by accounting code, over a range of the org's local time.
 Plain functions over plain values (invoices, lines, payments and refunds as dicts), so the
 rules below are tested without a database (tests/domain/test_billing_reports.py).
 
-Range: ``from`` inclusive, ``to`` exclusive (API.md conventions), each a date (local
+Range: ``from`` inclusive, ``to`` exclusive (docs/http-api.md conventions), each a date (local
 midnight in the org's timezone) or an RFC 3339 date-time; a whole month is
 ``from=2026-03-01&to=2026-04-01``. Dates shown are local dates in the org's timezone.
 

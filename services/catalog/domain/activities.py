@@ -29,7 +29,7 @@ DEFAULT_A_LA_CARTE = {"enabled": False, "price": None, "capacity": None, "pass_o
                       "opens_minutes_before": None, "closes_minutes_before": 0,
                       "cancellation": DEFAULT_CANCELLATION, "fees": None}
 
-# Nested objects a PATCH merges key by key instead of replacing (API.md).
+# Nested objects a PATCH merges key by key instead of replacing (docs/http-api.md).
 MERGED = ("restrictions", "session", "a_la_carte", "schedule")
 
 # Why an occurrence cannot be booked à la carte right now (besides seats, which the

@@ -63,7 +63,7 @@ def pass_entry_view(entry, tz_name) -> dict:
 
 
 def report_row(view) -> dict:
-    """A line of the pass report (R4.2, API.md "Reports")."""
+    """A line of the pass report (R4.2, docs/http-api.md "Reports")."""
     return {"pass_id": view["id"], "account_id": view["account_id"],
             "member_id": view["member_id"], "pass_type_id": view["pass_type_id"],
             "name": view["name"], "family": view["family"], "status": view["status"],

@@ -2,7 +2,7 @@
 
 Imported by the gateway and by the services that call passes (registration, billing): keep
 this module free of database and broker imports. The ``code`` of each business-rule error is
-the API's error code (DOMAIN.md R3.4, R4.4, R4.6).
+the API's error code (docs/domain.md R3.4, R4.4, R4.6).
 """
 from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
                                     remote_error)

@@ -1,5 +1,5 @@
 """Marshmallow contracts of passes's RPC methods and events (docs/contracts.md "passes"),
-also used by the gateway for API.md's pass routes (validation and the OpenAPI document).
+also used by the gateway for docs/http-api.md's pass routes (validation and the OpenAPI document).
 
 Inputs refuse unknown fields. Outputs document what the service returns: times are RFC 3339
 with the org's offset, dates ``YYYY-MM-DD``, counts are sums of the ledgers (R4.1).

@@ -1,7 +1,7 @@
 """Registration's typed errors (registered so they cross RPC as themselves).
 
 Imported by the gateway: keep this module free of database and broker imports. The ``code``
-of each business-rule error is the API's error code (DOMAIN.md R3.3, R3.5)."""
+of each business-rule error is the API's error code (docs/domain.md R3.3, R3.5)."""
 from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
                                     remote_error)
 

@@ -95,6 +95,9 @@ def _settle_pass_booking(ctx, org_id, held):
 def _debit(ctx, org_id, registration):
     return ctx.peers.call("passes", "debit_pass", org_id, registration["paid_with"]["id"], {
         "registration_id": registration["id"], "member_id": registration["member_id"],
+        # the member's account, which registration already knows: passes need not ask
+        # accounts again (issue 14)
+        "account_id": registration["account_id"],
         "activity_id": registration["activity_id"],
         "occurrence_starts_at": registration["starts_at"]})
 

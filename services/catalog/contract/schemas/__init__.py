@@ -1,5 +1,5 @@
 """Marshmallow contracts of catalog's RPC methods (docs/contracts.md), also used by the
-gateway for API.md's catalog routes (request validation and the OpenAPI document); the
+gateway for docs/http-api.md's catalog routes (request validation and the OpenAPI document); the
 events' payloads are in ``contract/events.py``.
 
 Split by topic (the single module was over 600 lines): ``orgs`` (the org, its taxes),

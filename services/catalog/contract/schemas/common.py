@@ -83,7 +83,7 @@ class PageQuery(Contract):
 
 
 def page_of(item_schema, name):
-    """``{"items": [...], "next_cursor": …}`` of ``item_schema`` (API.md lists)."""
+    """``{"items": [...], "next_cursor": …}`` of ``item_schema`` (docs/http-api.md lists)."""
     return type(name, (Schema,), {
         "items": fields.List(fields.Nested(item_schema), required=True),
         "next_cursor": fields.String(allow_none=True, metadata={
