@@ -8,38 +8,31 @@ per subject per process per period (not one per request). Versions only grow and
 key never comes back, so a token newer than the cached version (a login just after a
 password change) refreshes the entry at once instead of being refused.
 """
-import threading
-import time
-
 from services.common import config
+from services.common.cache import PeerCache
 from services.common.errors import Unauthenticated
 
 from .rpc import call
 
-MAX_ENTRIES = 50_000
-_cache = {}  # (org, subject) -> (fresh until, monotonic; version or None)
-_lock = threading.Lock()
+_versions = {}  # per process: a PeerCache living cache_seconds()
 
 
 def cache_seconds() -> float:
     return float(config.env("CARNET_CREDENTIAL_CACHE_SECONDS", "5"))
 
 
+def _cache() -> PeerCache:
+    if "cache" not in _versions:
+        _versions["cache"] = PeerCache(seconds=cache_seconds(), size=50_000)
+    return _versions["cache"]
+
+
 def _version(org_id, subject, refresh=False):
     key = (org_id, subject)
-    now = time.monotonic()
-    entry = _cache.get(key)
-    if entry is not None and not refresh and entry[0] > now:
-        return entry[1]
-    version = call("accounts", "credential_state", org_id, subject)["version"]
-    with _lock:
-        if len(_cache) >= MAX_ENTRIES:
-            for stale in [k for k, (until, _) in _cache.items() if until <= now]:
-                del _cache[stale]
-            if len(_cache) >= MAX_ENTRIES:
-                _cache.clear()
-        _cache[key] = (now + cache_seconds(), version)
-    return version
+    if refresh:
+        _cache().forget(key)
+    return _cache().get(key, lambda: call("accounts", "credential_state", org_id,
+                                            subject)["version"])
 
 
 def ensure_current(org_id, subject, credential_version):

@@ -5,6 +5,7 @@ Entries live ``seconds`` (None: until evicted, for facts that never change once 
 as an org's currency); at most ``size`` are kept (the oldest go first). Each process has its
 own: several instances of a service may disagree for at most ``seconds``, so cache only what
 may be a little stale (never a balance, a seat count or a permission)."""
+import threading
 import time
 from collections import OrderedDict
 
@@ -13,12 +14,14 @@ class PeerCache:
     def __init__(self, seconds=None, size=10_000, clock=time.monotonic):
         self.seconds, self.size, self._clock = seconds, size, clock
         self._entries = OrderedDict()  # key -> (expires or None, value)
+        self._lock = threading.Lock()  # the gateway's threads share one (green under eventlet)
 
     def get(self, key, fetch):
         """The cached value of ``key``, or ``fetch()``'s (then kept). A fetch that raises
         keeps nothing."""
         now = self._clock()
-        hit = self._entries.get(key)
+        with self._lock:
+            hit = self._entries.get(key)
         if hit is not None and (hit[0] is None or hit[0] > now):
             return hit[1]
         value = fetch()
@@ -28,10 +31,12 @@ class PeerCache:
     def put(self, key, value, now=None):
         now = self._clock() if now is None else now
         expires = None if self.seconds is None else now + self.seconds
-        self._entries[key] = (expires, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = (expires, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def forget(self, key):
-        self._entries.pop(key, None)
+        with self._lock:
+            self._entries.pop(key, None)
