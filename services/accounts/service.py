@@ -15,6 +15,7 @@ from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
 from services.common.service import Clock, ServiceBase
 from services.common.uow import Database
+from services.catalog.contract import events as catalog_events
 
 from .adapters.models import metadata
 from .contract import events, schemas
@@ -183,6 +184,6 @@ class AccountsService(ServiceBase):
                                  load(schemas.AuditQuery(), query or {}))
         return dump(schemas.AuditPage(), found)
 
-    @event_handler("catalog", "catalog_edited", requeue_on_error=True)
+    @event_handler("catalog", catalog_events.CATALOG_EDITED, requeue_on_error=True)
     def on_catalog_edited(self, payload):
         audit.record_catalog_edit(self.ctx, payload)

@@ -22,6 +22,8 @@ from services.common.uow import Database
 from .adapters import settings
 from .adapters.models import metadata
 from .adapters.peers import Peers
+from services.registration.contract import events as registration_events
+
 from .contract import events, schemas
 from .usecases import (carts, checkout, clocks, credit, fees, invoices, receipts, recovery,
                        refunds, reports, subscriptions)
@@ -92,7 +94,7 @@ class BillingService(ServiceBase):
         return dump(schemas.AppointmentCheckoutResult(), checkout.checkout_appointment(
             self.ctx, org_id, appointment_id, data, idempotency_key, caller_role))
 
-    @event_handler("registration", "registration_confirmed")
+    @event_handler("registration", registration_events.REGISTRATION_CONFIRMED)
     def on_registration_confirmed(self, payload):
         checkout.cancel_late_confirmation(self.ctx, payload)
 
@@ -152,12 +154,13 @@ class BillingService(ServiceBase):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
         return dump(schemas.CreditOut(), credit.account_credit(self.ctx, org_id, account_id))
 
-    @event_handler("registration", "registration_cancelled", requeue_on_error=True)
+    @event_handler("registration", registration_events.REGISTRATION_CANCELLED,
+                   requeue_on_error=True)
     def on_registration_cancelled(self, payload):
         credit.credit_cancellation(self.ctx, payload)
 
     # -- fees (R8.1) ---------------------------------------------------------------------------
-    @event_handler("registration", "fee_incurred", requeue_on_error=True)
+    @event_handler("registration", registration_events.FEE_INCURRED, requeue_on_error=True)
     def on_fee_incurred(self, payload):
         fees.invoice_fee(self.ctx, payload)
 

@@ -11,7 +11,11 @@ from nameko.timer import timer
 
 # Peers' errors arrive here as themselves (not_found …).
 from services.accounts.contract import errors as _accounts_errors  # noqa: F401
+from services.accounts.contract import events as accounts_events
+from services.billing.contract import events as billing_events
 from services.catalog.contract import errors as _catalog_errors  # noqa: F401
+from services.passes.contract import events as passes_events
+from services.registration.contract import events as registration_events
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
 from services.common.service import Clock, ServiceBase
@@ -27,16 +31,21 @@ from .usecases.context import Context
 
 # The events clients are told about: (emitting service, event type).
 TOLD = (
-    ("billing", "checkout_completed"), ("billing", "subscription_charged"),
-    ("billing", "subscription_charge_failed"), ("billing", "subscription_cancelled"),
-    ("registration", "registration_cancelled"), ("registration", "appointment_booked"),
-    ("registration", "appointment_cancelled"), ("registration", "appointment_completed"),
-    ("registration", "appointment_no_show"), ("registration", "waitlist_seat_offered"),
-    ("passes", "pass_sold"), ("passes", "pass_granted"), ("passes", "pass_expiry_changed"),
-    ("passes", "pass_debited"), ("passes", "pass_credited"), ("passes", "pass_revoked"),
-    ("accounts", "password_reset_requested"),
+    ("billing", billing_events.CHECKOUT_COMPLETED),
+    ("billing", billing_events.SUBSCRIPTION_CHARGED),
+    ("billing", billing_events.SUBSCRIPTION_CHARGE_FAILED),
+    ("billing", billing_events.SUBSCRIPTION_CANCELLED),
+    ("registration", registration_events.REGISTRATION_CANCELLED),
+    ("registration", registration_events.APPOINTMENT_BOOKED),
+    ("registration", registration_events.APPOINTMENT_CANCELLED),
+    ("registration", registration_events.APPOINTMENT_COMPLETED),
+    ("registration", registration_events.APPOINTMENT_NO_SHOW),
+    ("registration", registration_events.WAITLIST_SEAT_OFFERED),
+    ("passes", passes_events.PASS_SOLD), ("passes", passes_events.PASS_GRANTED),
+    ("passes", passes_events.PASS_EXPIRY_CHANGED), ("passes", passes_events.PASS_DEBITED),
+    ("passes", passes_events.PASS_CREDITED), ("passes", passes_events.PASS_REVOKED),
+    ("accounts", accounts_events.PASSWORD_RESET_REQUESTED),
 )
-
 
 def _handler(source, event_type):
     def on_event(self, payload):

@@ -71,3 +71,15 @@ def test_the_rpc_and_event_edges_drawn_are_those_in_the_code():
     assert sorted(doc_rpc - code_rpc) == [], "RPC edges drawn but not in the code"
     assert sorted(code_events - doc_events) == [], "events missing from docs/architecture.md"
     assert sorted(doc_events - code_events) == [], "events drawn but not consumed in the code"
+
+
+def test_every_event_a_service_listens_to_is_one_its_producer_declares():
+    """A subscription names an event of the producer's contract (``contract/events.py``),
+    so a renamed or misspelt event cannot leave a consumer silently waiting."""
+    _, code_events = code_edges()
+    undeclared = []
+    for producer, event_type, consumer in sorted(code_events):
+        declared = importlib.import_module(f"services.{producer}.contract.events").VERSIONS
+        if event_type not in declared:
+            undeclared.append((producer, event_type, consumer))
+    assert undeclared == []
