@@ -48,8 +48,9 @@ def in_own_words(error, contract_errors):
     with the same ``code`` and category (so a client sees the same API code, and the error
     that crosses the caller's RPC boundary is the caller's own). An error the caller's
     contract has no word for is returned as it is."""
-    if not isinstance(error, CarnetError) or type(error).__module__ == contract_errors.__name__:
-        return error
+    if not isinstance(error, CarnetError) or type(error).__module__ in (
+            contract_errors.__name__, CarnetError.__module__):
+        return error  # already the caller's, or a shared category (service_unavailable …)
     category = next((base for base in type(error).__mro__[1:]
                      if base.__module__ == CarnetError.__module__), CarnetError)
     for candidate in vars(contract_errors).values():

@@ -5,9 +5,10 @@ up may still be executed later by the other service (the request stays in its qu
 which is why every step billing asks for is idempotent.
 
 Two ways to ask:
-- :meth:`Peers.ask`: the answer, or the peer's refusal as it is (``sold_out`` … reach the
-  gateway unchanged: the peers' contracts are imported below so that Nameko rebuilds
-  their errors here), or ``service_unavailable``.
+- :meth:`Peers.ask`: the answer, or the peer's refusal in billing's own words (``sold_out``
+  … reach the gateway with the peer's code, message and details, as one of billing's
+  contract errors; the peers' contracts are imported below so that Nameko rebuilds their
+  errors here first), or ``service_unavailable``.
 - :meth:`Peers.step`: a step of the checkout saga (docs in ``domain/checkout.py``): a
   typed refusal (business rule, not found, invalid) is :class:`StepRefused`; no answer
   (timeout, service down, unexpected remote error) is :class:`StepUnavailable`.
@@ -27,6 +28,7 @@ from services.common.cache import PeerCache
 from services.common.errors import (BusinessRuleViolation, InvalidInput, NotFound,
                                     ServiceUnavailable)
 
+from ..contract import errors
 from ..contract.errors import InvalidBillingInput
 from ..domain.checkout import StepRefused, StepUnavailable
 from . import settings
@@ -50,8 +52,11 @@ class Peers:
         self.timeout = settings.step_timeout() if timeout is None else timeout
 
     def ask(self, service, method, *args):
-        reply = rpc.start(self.proxies[service], method, *args)
-        return rpc.wait_for(reply, f"{service}.{method}", self.timeout)
+        """The answer; a peer's refusal in billing's own words (same code, message and
+        details: ``contract/errors.py``); ``service_unavailable`` on no answer."""
+        with rpc.refusals_in_own_words(errors):
+            reply = rpc.start(self.proxies[service], method, *args)
+            return rpc.wait_for(reply, f"{service}.{method}", self.timeout)
 
     def step(self, service, method, *args):
         try:

@@ -168,3 +168,66 @@ class BillingRunInFuture(BusinessRuleViolation):
     clocks are on): a run never bills a period that has not started (R6.8). Details:
     ``as_of``, ``now`` (the latest instant a run may bill up to)."""
     code = "billing_run_in_future"
+
+
+# -- refusals billing passes on, in its own words (the peer's code, message and details kept):
+# a seat refused by registration (R3.3) or a pass refused by passes (R3.4) while a cart is
+# filled or checked out. Billing's peers translate them (adapters/peers.py).
+@remote_error
+class SeatSoldOut(BusinessRuleViolation):
+    code = "sold_out"
+
+
+@remote_error
+class SeatRegistrationClosed(BusinessRuleViolation):
+    code = "registration_closed"
+
+
+@remote_error
+class MemberNotEligible(BusinessRuleViolation):
+    code = "not_eligible"
+
+
+@remote_error
+class SeatPassRequired(BusinessRuleViolation):
+    code = "pass_required"
+
+
+@remote_error
+class MemberAlreadyRegistered(BusinessRuleViolation):
+    code = "already_registered"
+
+
+@remote_error
+class SeatNotHeld(BusinessRuleViolation):
+    code = "registration_not_held"
+
+
+@remote_error
+class PassExpired(BusinessRuleViolation):
+    code = "pass_expired"
+
+
+@remote_error
+class PassExhausted(BusinessRuleViolation):
+    code = "pass_exhausted"
+
+
+@remote_error
+class PassRevoked(BusinessRuleViolation):
+    code = "pass_revoked"
+
+
+@remote_error
+class BundleExhausted(BusinessRuleViolation):
+    code = "bundle_exhausted"
+
+
+@remote_error
+class BundleNotApplicable(BusinessRuleViolation):
+    code = "bundle_not_applicable"
+
+
+@remote_error
+class BundleChoiceRequired(BusinessRuleViolation):
+    code = "bundle_choice_required"
