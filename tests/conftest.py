@@ -26,6 +26,25 @@ def pytest_report_header(config):
     return f"carnet: database backend = {BACKEND}"
 
 
+# What does not depend on the database runs once per `make test`, on the SQLite pass: the
+# rules (tests/domain), the import and documentation checks, the manifests, and the fault
+# tests of the broker and of the dev runner (the PostgreSQL pass has its own: the database
+# restart and the broker cluster). CARNET_ONCE_TESTS_ON_ALL_DBS=1 runs them on both.
+ONCE = ("domain", "architecture", "deploy", "faults/test_broker_restart.py",
+        "faults/test_runner.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND == "sqlite" or os.environ.get("CARNET_ONCE_TESTS_ON_ALL_DBS") == "1":
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    once = tuple(os.path.join(here, part) for part in ONCE)
+    skip = pytest.mark.skip(reason="independent of the database: runs on the SQLite pass")
+    for item in items:
+        if str(item.fspath).startswith(once):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def backend():
     return BACKEND
