@@ -4,7 +4,7 @@ schema of its ``data`` (the fields it carries), its version. Producers write
 (``@event_handler("billing", billing_events.SUBSCRIPTION_CANCELLED)``)."""
 from marshmallow import fields
 
-from services.common.schemas import Contract
+from services.common.schemas import Contract, Money
 
 from .schemas import InvoiceOut, RefundOut
 
@@ -37,8 +37,8 @@ class _Event(Contract):
 class CreditMoved(_Event):
     """``account_credited`` / ``account_debited``: ``amount`` positive, ``balance`` after."""
     account_id = fields.String(required=True)
-    amount = fields.Integer(required=True)
-    balance = fields.Integer(allow_none=True)
+    amount = Money(required=True)
+    balance = Money(allow_none=True)
     reason = fields.String(required=True)
     ref = fields.String(required=True)
     invoice_id = fields.String(allow_none=True)
@@ -49,7 +49,7 @@ class CheckoutCompleted(_Event):
     cart_id = fields.String(required=True)
     account_id = fields.String(required=True)
     invoice_id = fields.String(required=True)
-    total = fields.Integer(required=True)
+    total = Money(required=True)
     registration_ids = fields.List(fields.String())
 
 
@@ -61,7 +61,7 @@ class FeeEvent(_Event):
     source_type = fields.String()
     source_id = fields.String()
     kind = fields.String()
-    amount = fields.Integer()
+    amount = Money()
     invoice_id = fields.String()
     status = fields.String()
     invoice_status = fields.String()
@@ -108,7 +108,7 @@ class SubscriptionEvent(_Event):
     current_period_end = fields.String(allow_none=True)
     period = fields.String()
     period_index = fields.Integer()
-    amount = fields.Integer()
+    amount = Money()
     attempts = fields.Integer()
     reason = fields.String(allow_none=True)
     next_attempt_at = fields.String(allow_none=True)

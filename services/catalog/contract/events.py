@@ -36,7 +36,7 @@ What a copy of the catalog kept from these events (registration's, issue 14) can
 """
 from marshmallow import Schema, fields
 
-from services.common.schemas import Contract
+from services.common.schemas import Contract, Money
 
 ORG_CREATED = "org_created"
 ORG_UPDATED = "org_updated"
@@ -87,6 +87,11 @@ def Text(description=None, nullable=False):  # noqa: N802
 
 def Int(description=None, nullable=False):  # noqa: N802
     return Req(fields.Integer, description=description, allow_none=nullable)
+
+
+def Price(description=None, nullable=False):  # noqa: N802
+    """Money in minor units (64-bit, like every amount: docs/limits.md)."""
+    return Req(Money, description=description, allow_none=nullable)
 
 
 def Flag(description=None):  # noqa: N802
@@ -165,7 +170,7 @@ class SessionCancellation(Payload):
 class Session(Payload):
     """R2.2: the whole run of occurrences sold as one."""
     enabled = Flag()
-    price = Int(nullable=True)
+    price = Price(nullable=True)
     capacity = Int("session seats left to sell (after conversions)", nullable=True)
     opens_at = Time("registration opens (null: as soon as published)")
     closes_at = Time("registration closes (null: at the start of the last occurrence)")
@@ -182,7 +187,7 @@ class Cancellation(Payload):
 
 class Fee(Payload):
     type = Req(fields.String, description="fixed or percent")
-    amount = fields.Integer(allow_none=True, metadata={"description": "fixed: the fee"})
+    amount = Money(allow_none=True, metadata={"description": "fixed: the fee"})
     percent = fields.Integer(allow_none=True,
                              metadata={"description": "percent: share of the price"})
 
@@ -197,7 +202,7 @@ class FeePolicy(Payload):
 class ALaCarte(Payload):
     """R2.3: single occurrences sold one by one."""
     enabled = Flag()
-    price = Int(nullable=True)
+    price = Price(nullable=True)
     capacity = Int("seats per occurrence (each occurrence keeps its own: see above)",
                    nullable=True)
     pass_only = Flag("only with a pass (R2.8)")
@@ -234,7 +239,7 @@ class OccurrenceCancellation(Payload):
 class OccurrenceALaCarte(Payload):
     """The activity's à la carte offer applied to this occurrence (R2.3)."""
     enabled = Flag()
-    price = Int(nullable=True)
+    price = Price(nullable=True)
     capacity = Int("this occurrence's own à la carte seats")
     pass_only = Flag()
     opens_at = Time("null: open as soon as published")
@@ -285,7 +290,7 @@ class Service(Payload):
     org_id = Text()
     name = Text()
     duration_minutes = Int()
-    price = Int()
+    price = Price()
     accounting_code = Text(nullable=True)
     tax_codes = TaxCodes()
     fees = Req(fields.Nested, FeePolicy, allow_none=True, description="R8.1; null: none")
@@ -297,7 +302,7 @@ class PassType(Payload):
     org_id = Text()
     terms_version = Int()
     name = Text()
-    price = Int()
+    price = Price()
     uses = Int("null: unlimited", nullable=True)
     valid_days = Int("days from purchase (or expires_on)", nullable=True)
     expires_on = Text("YYYY-MM-DD (or valid_days)", nullable=True)
@@ -317,7 +322,7 @@ class BundleItem(Payload):
 class Division(Payload):
     name = Text()
     items = Req(fields.List, fields.Nested(BundleItem))
-    price = Int()
+    price = Price()
     price_overridden = Flag()
 
 
@@ -336,7 +341,7 @@ class MembershipType(Payload):
     id = Text()
     org_id = Text()
     name = Text()
-    price = Int()
+    price = Price()
     duration_days = Int()
     accounting_code = Text(nullable=True)
     tax_codes = TaxCodes()
