@@ -8,7 +8,8 @@ import uuid
 import pytest
 from kombu import Connection, Exchange, Queue, binding
 
-from services.catalog.contract.errors import OrgNotFound
+from services.billing.contract import errors as billing_errors
+from services.common.errors import NotFound
 
 TRANSIENT, PERSISTENT = 1, 2
 
@@ -57,10 +58,13 @@ HOPS = ("billing.create_cart", "catalog.get_org")
 
 def test_rpc_requests_and_replies_are_transient_and_events_persistent(rpc, tap):
     # the test's RPC pool asks billing, and billing asks catalog (a Nameko RpcProxy inside a
-    # service): two requests, two replies (the org is unknown: the replies carry the error)
-    with pytest.raises(OrgNotFound):
+    # service): two requests, two replies (the org is unknown: the replies carry the error,
+    # which billing passes on in its own words)
+    with pytest.raises(NotFound) as refused:
         rpc.call("billing", "create_cart", f"org_{uuid.uuid4().hex[:12]}",
                  {"account_id": "acc_none"})
+    assert type(refused.value).__module__ == billing_errors.__name__
+    assert refused.value.code == "not_found"
 
     def rpc_messages():
         on_rpc = [(key, props) for exchange, key, props, _ in tap.messages
