@@ -180,6 +180,12 @@ def outbox_relay_interval() -> float:
     return float(env("CARNET_OUTBOX_RELAY_INTERVAL", "2"))
 
 
+def outbox_mark_delay() -> float:
+    """Seconds a published outbox row may wait to be marked with others in one commit
+    (``services/common/outbox.py``); 0 marks after every publish."""
+    return float(env("CARNET_OUTBOX_MARK_DELAY", "0.25"))
+
+
 def db_pool_size(max_workers: int) -> int:
     """Connections kept per service process: one per Nameko worker (``max_workers``), so a
     busy process never opens and closes connections per call (``CARNET_DB_POOL_SIZE``

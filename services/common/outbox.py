@@ -5,8 +5,17 @@ A fact is written to ``outbox`` in the same transaction as the change it describ
 timer if that first attempt did not happen (crash, broker down). Delivery is therefore
 at least once; consumers record each ``event_id`` in ``processed_events`` in the same
 transaction as their own change, so a duplicate is recognised and skipped.
+
+Marking a row published is not worth a commit of its own per request (issue 14: it was
+the second of a booking's two commits in every service). Rows published after commit are
+marked in batches: at the next publish once the oldest unmarked row has waited
+``CARNET_OUTBOX_MARK_DELAY`` seconds (or 200 rows wait), on every relay tick before the
+relay looks for unpublished rows, and when the service stops. A process that dies with
+rows unmarked has them published again by the relay (at least once, as above).
 """
 import logging
+import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import JSON, Column, Integer, String, Table, select, update
@@ -52,11 +61,17 @@ def envelope(event_id, event_type, occurred_at, data, version=EVENT_VERSION):
 class OutboxRelay:
     """Publishes outbox rows; used right after commit and by each service's relay timer."""
 
-    def __init__(self, engine, outbox_table, service_name, dispatch):
+    MARK_BATCH = 200
+
+    def __init__(self, engine, outbox_table, service_name, dispatch, mark_delay=0.0):
         self.engine = engine
         self.outbox = outbox_table
         self.service_name = service_name
         self.dispatch = dispatch  # dispatch(service_name, event_type, payload)
+        self.mark_delay = mark_delay  # seconds a published row may wait for its mark
+        self._lock = threading.Lock()
+        self._unmarked = []
+        self._oldest = None
 
     def publish_rows(self, rows):
         done = []
@@ -69,10 +84,39 @@ class OutboxRelay:
                 break
             done.append(row["id"])
         if done:
-            with self.engine.begin() as conn:
-                conn.execute(update(self.outbox).where(self.outbox.c.id.in_(done))
-                             .values(published_at=utcnow()))
+            self._mark_later(done)
         return len(done)
+
+    def _mark_later(self, ids):
+        with self._lock:
+            self._unmarked.extend(ids)
+            if self._oldest is None:
+                self._oldest = time.monotonic()
+            due = len(self._unmarked) >= self.MARK_BATCH or \
+                time.monotonic() - self._oldest >= self.mark_delay
+        if due:
+            self.flush_marks()
+
+    def unmarked(self):
+        """Ids published but not yet marked (waiting for :meth:`flush_marks`)."""
+        with self._lock:
+            return list(self._unmarked)
+
+    def flush_marks(self):
+        """Mark every row published so far, in one short transaction."""
+        with self._lock:
+            ids, self._unmarked, self._oldest = self._unmarked, [], None
+        if not ids:
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(self.outbox).where(self.outbox.c.id.in_(ids))
+                             .values(published_at=utcnow()))
+        except Exception:  # the database is away: the relay publishes them again later
+            log.warning("could not mark %d published events; the relay will send them again",
+                        len(ids), exc_info=True)
+            return 0
+        return len(ids)
 
     def relay_pending(self, older_than_seconds=5, batch=200):
         """Publish what was committed but not published (oldest first).
@@ -81,6 +125,7 @@ class OutboxRelay:
         On PostgreSQL rows are claimed with SKIP LOCKED so several instances share the work;
         on SQLite the immediate transaction serialises relays.
         """
+        self.flush_marks()  # what this process published is not published again
         cutoff = utcnow() - timedelta(seconds=older_than_seconds)
         query = (select(self.outbox).where(self.outbox.c.published_at.is_(None),
                                            self.outbox.c.created_at <= cutoff)
@@ -91,7 +136,9 @@ class OutboxRelay:
             # consumers are idempotent).
             with self.engine.execution_options(sqlite_begin="DEFERRED").connect() as conn:
                 rows = [dict(r._mapping) for r in conn.execute(query)]
-            return self.publish_rows(rows)
+            published = self.publish_rows(rows)
+            self.flush_marks()
+            return published
         published = 0
         with self.engine.begin() as conn:
             # PostgreSQL: claim rows with SKIP LOCKED so instances share the work.

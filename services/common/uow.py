@@ -162,7 +162,8 @@ class Database(DependencyProvider):
         from nameko.standalone.events import event_dispatcher
         self._declare_exchange()
         dispatch = event_dispatcher(self.container.config)
-        self.relay = OutboxRelay(self.engine, self.outbox, self.service_name, dispatch)
+        self.relay = OutboxRelay(self.engine, self.outbox, self.service_name, dispatch,
+                                 mark_delay=config.outbox_mark_delay())
 
     def _declare_exchange(self):
         """Declare ``<service>.events`` now: the standalone dispatcher does not, and a publish
@@ -177,7 +178,18 @@ class Database(DependencyProvider):
 
     def stop(self):
         if self.engine is not None:
+            self._mark_published_before_stop()
             self.engine.dispose()
+
+    def _mark_published_before_stop(self, seconds=5):
+        """Mark what this process published (``outbox.py``), without holding up a stop
+        for long: what stays unmarked is published again by a relay (at least once)."""
+        relay = getattr(self, "relay", None)
+        if relay is None:
+            return
+        import eventlet
+        with eventlet.Timeout(seconds, False):
+            relay.flush_marks()
 
     def publish(self, rows):
         try:

@@ -15,10 +15,48 @@ def test_events_are_published_only_after_commit(database):
     assert [e["type"] for e in database.published] == ["thing_happened"]
     envelope = database.published[0]
     assert set(envelope) == {"event_id", "type", "occurred_at", "version", "data"}
+    database.relay.flush_marks()
     with access.uow(readonly=True) as uow:
         row = uow.session.execute(select(database.outbox).where(
             database.outbox.c.event_id == envelope["event_id"])).one()
         assert row.published_at is not None
+
+
+def _published_at(access, database, event_ids):
+    with access.uow(readonly=True) as uow:
+        return {r.event_id: r.published_at for r in uow.session.execute(
+            select(database.outbox).where(database.outbox.c.event_id.in_(event_ids)))}
+
+
+def test_rows_published_after_commit_are_marked_together_not_one_commit_each(database):
+    """Issue 14: a request's events are marked published in a later batch, so a request
+    costs one commit; the relay tick marks what is waiting before it looks for rows to
+    publish, so nothing this process sent is sent twice."""
+    access = DatabaseAccess(database)
+    database.relay.mark_delay = 3600  # nothing is due by age in this test
+    ids = []
+    for n in range(3):
+        with access.uow() as uow:
+            ids.append(uow.emit("thing_happened", {"n": n})["event_id"])
+            uow.commit()
+    assert [e["event_id"] for e in database.published] == ids
+    assert set(_published_at(access, database, ids).values()) == {None}
+    assert len(database.relay.unmarked()) == 3
+    sent = len(database.published)
+    database.relay.relay_pending(older_than_seconds=0)
+    assert len(database.published) == sent  # marked first, so not published again
+    assert None not in _published_at(access, database, ids).values()
+    assert database.relay.unmarked() == []
+
+
+def test_a_batch_is_marked_once_its_oldest_row_has_waited_the_delay(database):
+    access = DatabaseAccess(database)
+    database.relay.mark_delay = 0  # due at once: each publish marks what waits
+    with access.uow() as uow:
+        event_id = uow.emit("thing_happened", {"n": 9})["event_id"]
+        uow.commit()
+    assert database.relay.unmarked() == []
+    assert _published_at(access, database, [event_id])[event_id] is not None
 
 
 def test_rollback_discards_the_events(database):
