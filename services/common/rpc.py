@@ -95,12 +95,22 @@ class RpcPublisher(Publisher):
     delivery_mode = NON_PERSISTENT
 
 
+class ReplyPublisher(RpcPublisher):
+    """How RPC replies are published: transient and without publisher confirms. A confirm
+    costs the answering service a round trip to RabbitMQ per call and tells it nothing it
+    could act on: a reply the broker drops (its caller's queue is gone, a node is lost) is
+    an RPC its caller times out on (503) and retries with its ``Idempotency-Key``, exactly
+    as when the caller is gone. Requests keep confirms (above)."""
+    use_confirms = False
+
+
 def configure_amqp():
     """What every process that makes or answers RPCs sets once, before declaring anything
     (Nameko 2.14.1 reads no configuration for any of it):
 
-    - RPC requests (``MethodProxy``, in services and in :class:`RpcPool`) and replies
-      (``Responder``) are published by :class:`RpcPublisher`, transient;
+    - RPC requests (``MethodProxy``, in services and in :class:`RpcPool`) are published by
+      :class:`RpcPublisher`, transient, and replies (``Responder``) by
+      :class:`ReplyPublisher`, transient and unconfirmed;
     - reply queues (``rpc.reply-<client>-<uuid>``, one per RPC client, removed 5 min after
       their client is gone) are declared non-durable. Nameko declares them durable, and a
       durable classic queue whose node is lost stays in the cluster's metadata as
@@ -115,7 +125,7 @@ def configure_amqp():
     """
     bounded_publish_retries()
     nameko_rpc.MethodProxy.publisher_cls = RpcPublisher
-    nameko_rpc.Responder.publisher_cls = RpcPublisher
+    nameko_rpc.Responder.publisher_cls = ReplyPublisher
     if getattr(nameko_rpc.ReplyListener.setup, "carnet_configured", False):
         return
 
