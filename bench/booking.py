@@ -27,9 +27,15 @@ entries, alternated with the same bookings on empty ones, p50 at 1 client and th
 At each level the three kinds take turns, CARNET_BENCH_ROUNDS times (default 4, N/4 calls
 each turn), so that the shared machine's busy moments fall on all three alike.
 
+``CARNET_BENCH_INSTANCES=2`` runs two instances of every service (one gateway), as an
+operator scales out on a busy Monday. Every run ends with an audit of the databases
+(``carnet/audit.py``): no oversell (seat counters equal live registrations), no duplicate,
+no double debit (each pass's uses equal its ledger and its live registrations).
+
 Environment: CARNET_BENCH_N (calls per kind and level, default 200), CARNET_BENCH_COUNT_N
 (bookings counted for RPCs and commits, default 20), CARNET_BENCH_HISTORY (default 0: off),
-CARNET_BENCH_HISTORY_N (bookings per side of the history case, default 60).
+CARNET_BENCH_HISTORY_N (bookings per side of the history case, default 60),
+CARNET_BENCH_INSTANCES (instances of each service, default 1).
 """
 import itertools
 import math
@@ -40,6 +46,8 @@ from datetime import datetime, timedelta, timezone
 
 from bench import counters, history
 from bench.common import Client, backends, pct, running_stack, timed, timed_concurrent
+from carnet import audit
+from carnet.stack import SERVICES
 from services.common.rpc import RpcPool
 
 N = int(os.environ.get("CARNET_BENCH_N", "200"))
@@ -47,6 +55,7 @@ COUNT_N = int(os.environ.get("CARNET_BENCH_COUNT_N", "20"))
 HISTORY = int(os.environ.get("CARNET_BENCH_HISTORY", "0"))
 HISTORY_N = int(os.environ.get("CARNET_BENCH_HISTORY_N", "60"))
 ROUNDS = int(os.environ.get("CARNET_BENCH_ROUNDS", "4"))
+INSTANCES = int(os.environ.get("CARNET_BENCH_INSTANCES", "1"))
 LEVELS = (1, 16)
 HOUSEHOLDS, MEMBERS = 16, 4
 WARM = 16
@@ -147,6 +156,7 @@ class Bookings:
             "Yoga", count, per_occurrence + 10, 1200)
         _, shop_occurrences = centre.activity("Natation", count, per_occurrence + 10, 1500,
                                               first_hour=count)
+        self.occurrences = pass_occurrences + shop_occurrences
         kind = centre.pass_type(self.pass_activity, uses=total + 100)
         self.households = [centre.household(MEMBERS, kind) for _ in range(HOUSEHOLDS)]
         self.pass_slots = Slots(self.households, pass_occurrences)
@@ -196,7 +206,8 @@ def verdict(ok):
 
 
 def run(backend):
-    with running_stack(backend=backend) as stack:
+    instances = {name: INSTANCES for name in SERVICES}
+    with running_stack(backend=backend, instances=instances) as stack:
         rpc = RpcPool(amqp_uri=stack.env["AMQP_URI"], size=4, timeout=30)
         try:
             return _run(backend, stack, rpc)
@@ -207,7 +218,8 @@ def run(backend):
 def _run(backend, stack, rpc):
     centre = Centre(stack, rpc)
     total = WARM + N * len(LEVELS) + COUNT_N
-    print(f"\n[{backend}] preparing {HOUSEHOLDS} households × {MEMBERS} members, "
+    print(f"\n[{backend}, {INSTANCES} instance(s) of each service] preparing "
+          f"{HOUSEHOLDS} households × {MEMBERS} members, "
           f"{total} bookings of each kind …", flush=True)
     bookings = Bookings(centre, total)
     for _ in range(WARM):  # warm up pools, connections, caches
@@ -266,6 +278,15 @@ def _run(backend, stack, rpc):
                      ("shop booking", bookings.shop_booking)):
         counts[name] = counters.report(f"{name} [{backend}]",
                                        counters.per_booking(stack, fn, COUNT_N))
+
+    checked = audit.bookings(stack.env["REGISTRATION_DATABASE_URL"],
+                             stack.env["PASSES_DATABASE_URL"], centre.org_id,
+                             bookings.occurrences, [h.pass_id for h in bookings.households])
+    print(f"\naudit ({backend}, {INSTANCES} instance(s) of each service): "
+          f"{len(checked.registrations)} registrations; oversold pools "
+          f"{len(checked.oversold)}, duplicates {checked.duplicates}, pass ledgers off "
+          f"{len(checked.ledger_mismatches)} -> {verdict(checked.consistent)}"
+          + ("" if checked.consistent else f"\n  {checked}"), flush=True)
 
     if HISTORY:
         history.run(centre, backend, stack, HISTORY, HISTORY_N, book_with_pass)

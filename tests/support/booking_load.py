@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import requests
 from sqlalchemy import create_engine, text
 
+from carnet import audit as booking_audit
 from tests.api import test_checkout_support as shop
 from tests.api.test_pass_booking_http import Centre
 
@@ -157,52 +158,25 @@ def run(load, admin, seconds, http_timeout, max_tries=200):
 
 
 def audit(load, urls):
-    """What the databases say after the load. ``urls``: service name → database URL."""
+    """What the databases say after the load (``carnet/audit.py``). ``urls``: service name
+    → database URL."""
     occ_ids = [o["id"] for o in load.occurrences]
     ok = [a for a in load.attempts if 200 <= a.status < 300]
-    with create_engine(urls["registration"]).connect() as conn:
-        rows = conn.execute(text(
-            "SELECT id, member_id, occurrence_id, status, paid_with_type, paid_with_id "
-            "FROM registrations WHERE org_id = :org"), {"org": load.centre.org.id}).all()
-        pools = dict(conn.execute(text(
-            "SELECT id, taken FROM seat_pools WHERE id LIKE 'a_la_carte:%'")).all())
-    by_id = {r.id: r for r in rows}
-    active = [r for r in rows if r.status in ("held", "confirmed")]
-    per_person = {}
-    for r in rows:
-        if r.status == "confirmed":
-            per_person[(r.member_id, r.occurrence_id)] = \
-                per_person.get((r.member_id, r.occurrence_id), 0) + 1
+    checked = booking_audit.bookings(
+        urls["registration"], urls["passes"], load.centre.org.id, occ_ids,
+        [the_pass["id"] for _client, _account, _member, the_pass in load.pass_clients])
+    by_id = {r.id: r for r in checked.registrations}
     found = [a for a in ok if a.registration_id in by_id
              and by_id[a.registration_id].status == "confirmed"]
-    seats = {o: pools.get(f"a_la_carte:{o}", 0) for o in occ_ids}
-    registrations = {o: sum(1 for r in active if r.occurrence_id == o) for o in occ_ids}
-    with create_engine(urls["passes"]).connect() as conn:
-        ledgers = []
-        for _client, _account, _member, the_pass in load.pass_clients:
-            left = conn.execute(text("SELECT uses_left FROM passes WHERE id = :p"),
-                                {"p": the_pass["id"]}).scalar_one()
-            total = conn.execute(text("SELECT COALESCE(SUM(delta), 0) FROM pass_entries "
-                                      "WHERE pass_id = :p"), {"p": the_pass["id"]}).scalar_one()
-            debits = conn.execute(text(
-                "SELECT COALESCE(SUM(CASE WHEN kind = 'debit' THEN 1 WHEN kind = 'credit' "
-                "THEN -1 ELSE 0 END), 0) FROM pass_entries WHERE pass_id = :p"),
-                {"p": the_pass["id"]}).scalar_one()
-            used = sum(1 for r in active if r.paid_with_id == the_pass["id"])
-            ledgers.append({"pass": the_pass["id"], "uses_left": left, "sum_of_entries": total,
-                            "net_debits": debits, "active_registrations": used})
     return {
         "attempts": len(load.attempts),
         "answered_2xx": len(ok),
         "found_afterwards": len(found),
-        "duplicates": sum(n - 1 for n in per_person.values() if n > 1),
+        "duplicates": checked.duplicates,
         "no_answer": sum(1 for a in load.attempts if a.status == 0),
         "status_counts": _count(a.status for a in load.attempts),
-        "seats_vs_registrations": [(o, seats[o], registrations[o]) for o in occ_ids
-                                   if seats[o] != registrations[o]],
-        "ledger_mismatches": [l for l in ledgers
-                              if not (l["uses_left"] == l["sum_of_entries"]
-                                      and l["net_debits"] == l["active_registrations"])],
+        "seats_vs_registrations": checked.oversold,
+        "ledger_mismatches": checked.ledger_mismatches,
     }
 
 
