@@ -180,6 +180,12 @@ def outbox_relay_interval() -> float:
     return float(env("CARNET_OUTBOX_RELAY_INTERVAL", "2"))
 
 
+def test_clocks_enabled() -> bool:
+    """Per-org test clocks (``PUT /orgs/{org}/test-clock``, billing's): development and
+    tests only. Off, no org can be on one, so nobody needs to ask billing."""
+    return env("CARNET_TEST_CLOCKS", "0") == "1"
+
+
 def outbox_mark_delay() -> float:
     """Seconds a published outbox row may wait to be marked with others in one commit
     (``services/common/outbox.py``); 0 marks after every publish."""

@@ -23,9 +23,7 @@ def payment_provider() -> str:
     return config.env("CARNET_PAYMENT_PROVIDER", "sandbox")
 
 
-def test_clocks_enabled() -> bool:
-    """Per-org test clocks (``PUT /orgs/{org}/test-clock``): development and tests only."""
-    return config.env("CARNET_TEST_CLOCKS", "0") == "1"
+test_clocks_enabled = config.test_clocks_enabled
 
 
 def subscription_lease_seconds() -> float:
