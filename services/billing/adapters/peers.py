@@ -35,6 +35,9 @@ from . import settings
 
 # org id -> {currency, timezone}: neither changes once the org exists
 _orgs = PeerCache(seconds=None, size=10_000)
+# (org id, account id) of accounts known to exist: accounts are never deleted, so a yes is
+# for good (a no is never kept: the account may be created the next moment)
+_accounts = PeerCache(seconds=None, size=100_000)
 
 
 def refusal(error) -> dict:
@@ -74,6 +77,12 @@ class Peers:
             org = self.ask("catalog", "get_org", org_id)
             return {"currency": org["currency"], "timezone": org["timezone"]}
         return _orgs.get(org_id, fetch)
+
+    def ensure_account(self, org_id, account_id):
+        """The account exists in the org (``not_found`` if not); asked once per process and
+        account (issue 14: a shop booking's cart no longer costs accounts a call)."""
+        _accounts.get((org_id, account_id),
+                      lambda: bool(self.ask("accounts", "get_account", org_id, account_id)))
 
     def catalog_object(self, method, field, org_id, object_id):
         """An object of the catalog named in the request: unknown is invalid input."""

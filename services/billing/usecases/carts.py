@@ -27,7 +27,7 @@ def create_cart(ctx, org_id, data):
         data["account_id"] = new_id("walkin")
     else:
         try:
-            ctx.peers.ask("accounts", "get_account", org_id, data["account_id"])
+            ctx.peers.ensure_account(org_id, data["account_id"])
         except NotFound:
             raise InvalidBillingInput("the request is not valid", {
                 "account_id": ["no such account in this organisation"]})
