@@ -77,6 +77,15 @@ def stack(test_env):
 
 @pytest.fixture(scope="session")
 def rpc(stack):
+    """The session's RPC client. Every service's contract errors are imported, so that a
+    refusal comes back as its contract type (``SeatSoldOut``, not a ``RemoteError``) whichever
+    test files ran before, as the gateway does (``gateway/errors.py``)."""
+    import services.accounts.contract.errors  # noqa: F401
+    import services.billing.contract.errors  # noqa: F401
+    import services.catalog.contract.errors  # noqa: F401
+    import services.notifications.contract.errors  # noqa: F401
+    import services.passes.contract.errors  # noqa: F401
+    import services.registration.contract.errors  # noqa: F401
     return stack.rpc
 
 
