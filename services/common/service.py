@@ -86,7 +86,21 @@ def outlive_broker_outages():
             raise ConnectionResetError("the consumer's broker connection is gone")
         return iteration(self)
 
+    unregister = QueueConsumer.unregister_provider
+
+    def unregister_provider(self, provider):
+        # Nameko's, when a stop (SIGTERM: an operator scaling in, a restart) comes while the
+        # consumers are still starting: it signals "last provider gone" once per provider,
+        # and the second signal raised inside the stop, which then never finished (the
+        # process kept reconnecting and had to be killed). Signal it once.
+        if not self._consumers_ready.ready():
+            if not self._last_provider_unregistered.ready():
+                self._last_provider_unregistered.send()
+            return None
+        return unregister(self, provider)
+
     handle_result.carnet_guarded = True
+    QueueConsumer.unregister_provider = unregister_provider
     QueueConsumer.on_consume_ready = on_consume_ready
     QueueConsumer.on_iteration = on_iteration
     QueueConsumer.on_connection_error = on_connection_error
