@@ -13,8 +13,11 @@ service run at once, R3.1):
 
 Lock order, so that PostgreSQL never deadlocks: a transaction that changes a registration's
 status first locks its pool row (``lock_pool``), then the registration rows. Every status
-change of a registration therefore happens under its pool's lock, which also makes the
-counts exact.
+change that takes or frees a seat therefore happens under its pool's lock, which also makes
+the counts exact. A change that moves no seat (a pass booking's hold confirmed:
+:meth:`Seats.lock_registration`) locks the registration row alone and no pool in that
+transaction, so it waits for no other booking of the occurrence and closes no lock cycle (a
+sweep that expires the hold first is seen: the row is re-read once the lock is granted).
 """
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -117,6 +120,14 @@ class Seats:
                              .execution_options(synchronize_session=False))
 
     # -- registrations under their pool's lock ---------------------------------------------------
+    def lock_registration(self, org_id, registration_id):
+        """The registration, read and locked alone (not its pool): only for a status change
+        that moves no seat (see the module's lock order). None if there is none."""
+        return self.session.execute(
+            select(Registration).where(Registration.id == registration_id,
+                                       Registration.org_id == org_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+
     def reload(self, registration_id):
         """A registration re-read after its pool was locked (fresh, and locked too)."""
         return self.session.execute(
@@ -180,18 +191,32 @@ class Seats:
     def place_hold(self, offering, person, data, now, ttl_seconds):
         """Take a seat and insert the hold, in the caller's transaction; returns
         (hold, holds expired on the way, whether the session pool's occurrences are still
-        to be learnt). Refusals: ``already_registered``, ``sold_out``."""
+        to be learnt). Refusals: ``already_registered``, ``sold_out``.
+
+        The pool's lock is what every concurrent booking of the occurrence waits for, so
+        little is done while it is held (issue 14: on PostgreSQL each statement is a round
+        trip, and under load the lock was most of a booking's time): the pool is created
+        only if locking finds none, its capacity rewritten only if the catalog's differs,
+        the member's registrations in the pool read once (their lapsed hold expired, R3.2,
+        and their live one found), and the waiting list filled only if anyone is on it."""
         pool_id = offering.pool_key
-        self.ensure_pool(offering, now)
         pool = self.lock_pool(pool_id)
-        self.set_capacity(pool_id, offering.capacity, now)
+        if pool is None:
+            self.ensure_pool(offering, now)
+            pool = self.lock_pool(pool_id)
+        if pool.capacity != offering.capacity:
+            self.set_capacity(pool_id, offering.capacity, now)
         # The member's own lapsed hold no longer counts as being registered (R3.2).
-        expired = self.expire_lapsed(pool_id, now, member_id=person.member_id)
+        expired, active = self._member_in_pool(pool_id, person.member_id, now)
         already = AlreadyRegistered("this member is already registered",
                                     {"member_id": person.member_id, "kind": offering.kind})
         if not settings.unsafe_waitlist_offer():
-            Waitlist(self.session).fill(self, pool_id, now)  # people waiting come first
-        active = Registrations(self.session).active_for(pool_id, person.member_id)
+            waitlist = Waitlist(self.session)
+            if waitlist.anyone(pool_id):  # people waiting come first
+                offered = waitlist.fill(self, pool_id, now)
+                if any(entry.member_id == person.member_id for entry in offered):
+                    active = Registrations(self.session).active_for(pool_id,
+                                                                    person.member_id)
         if active is not None:
             offer = Waitlist(self.session).offer_of(active.id) \
                 if active.status == rules.HELD and active.cart_id is None else None
@@ -215,6 +240,27 @@ class Seats:
             raise already
         first_use = offering.kind == rules.SESSION and not pool.occurrences_known
         return registration, expired, first_use
+
+    def _member_in_pool(self, pool_id, member_id, now):
+        """(the member's holds in the pool that had lapsed, now expired; their live
+        registration or None), in one read; the caller holds the pool's lock."""
+        mine = list(self.session.execute(
+            select(Registration).where(Registration.pool_id == pool_id,
+                                       Registration.member_id == member_id,
+                                       is_active(Registration.status))
+            .order_by(Registration.id).with_for_update()
+            .execution_options(populate_existing=True)).scalars())
+        lapsed = [r for r in mine if r.status == rules.HELD and r.hold_expires_at is not None
+                  and r.hold_expires_at <= now]
+        for registration in lapsed:
+            registration.status = rules.EXPIRED
+            registration.ended_at = now
+            registration.updated_at = now
+        if lapsed:
+            self.session.flush()
+            self.give_back(pool_id, len(lapsed), now)
+        live = [r for r in mine if r not in lapsed]
+        return lapsed, (live[0] if live else None)
 
     def retake(self, registration, now):
         """An expired hold at checkout takes a seat again if there is one (and the member

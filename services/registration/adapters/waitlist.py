@@ -65,6 +65,15 @@ class Waitlist:
         return list(self.session.execute(
             query.execution_options(populate_existing=True)).scalars())
 
+    def anyone(self, pool_id) -> bool:
+        """Whether anyone is waiting for the pool or holds a seat it offered (what
+        :meth:`fill` has to look at); one indexed read."""
+        return self.session.execute(
+            select(WaitlistEntry.id).where(
+                WaitlistEntry.pool_id == pool_id,
+                WaitlistEntry.status.in_((wl.WAITING, wl.OFFERED))).limit(1)).first() \
+            is not None
+
     def waiting_count(self, pool_id) -> int:
         return self.session.execute(
             select(func.count()).select_from(WaitlistEntry).where(
