@@ -38,7 +38,8 @@ from ..adapters import offerings
 from ..adapters.records import event_data, registration_dict
 from ..adapters.repositories import Registrations, Seats
 from ..contract import events
-from ..contract.errors import HoldExpired, PassPaymentUnavailable, RegistrationNotHeld
+from ..contract.errors import (HoldExpired, PassPaymentUnavailable, RegistrationNotFound,
+                               RegistrationNotHeld)
 from ..contract.schemas import AttachPassIn, BookWithPassIn, HoldIn
 from ..domain import rules
 from . import holds, registrations
@@ -105,7 +106,12 @@ def _debit(ctx, org_id, registration):
 def _confirm_pass_booking(ctx, org_id, registration_id):
     now = ctx.clock.now()
     with ctx.db.uow() as uow:
-        registration = registrations.locked(uow.session, org_id, registration_id)
+        # held → confirmed moves no seat: the row's lock is enough, not the pool's, for
+        # which every other booking of the occurrence queues (issue 14)
+        registration = Seats(uow.session).lock_registration(org_id, registration_id)
+        if registration is None:
+            raise RegistrationNotFound("no such registration",
+                                       {"registration_id": registration_id})
         if registration.status == rules.CONFIRMED:
             return registration_dict(registration)  # settled by another instance
         if registration.status == rules.EXPIRED:
