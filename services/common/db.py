@@ -145,8 +145,21 @@ def _begin_immediate(dbapi_connection, timeout=60.0):
 
 
 def readonly(engine):
-    """The same engine (same pool), starting deferred transactions on SQLite."""
-    return engine.execution_options(sqlite_begin="DEFERRED")
+    """The same engine (same pool) for read-only units of work.
+
+    SQLite: a deferred transaction (a consistent snapshot of the file, no write lock).
+    PostgreSQL: autocommit, i.e. no ``BEGIN`` and ``ROLLBACK`` round trips around the reads
+    (issue 14: two of a one-read unit of work's three round trips). Under READ COMMITTED,
+    PostgreSQL's level here, every statement takes its own snapshot inside a transaction
+    too, so what the reads see is the same; nothing is written in a read-only unit of work
+    (and a row lock taken there would end with its statement)."""
+    cached = getattr(engine, "_carnet_readonly", None)
+    if cached is None:
+        cached = engine.execution_options(isolation_level="AUTOCOMMIT") \
+            if engine.dialect.name == "postgresql" \
+            else engine.execution_options(sqlite_begin="DEFERRED")
+        engine._carnet_readonly = cached
+    return cached
 
 
 @contextmanager
