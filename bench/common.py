@@ -50,6 +50,11 @@ def running_stack(instances=None, backend=None, settings=None):
         try:
             stack.start_all(instances)
             yield stack
+        except BaseException:
+            # the logs go with the run's folder: show the gateway's and registration's last
+            # lines, which say why a request failed
+            print(stack.tail("gateway"), stack.tail("registration"), sep="\n", flush=True)
+            raise
         finally:
             stack.stop()
 
