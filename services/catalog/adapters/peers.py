@@ -1,7 +1,7 @@
-"""The catalog's one peer, registration (R2.5, R2.6), through ``services.common.peers``:
-never inside a database transaction, and with a time limit (Nameko 2's RpcProxy waits
-forever, so a service that does not answer in ``CARNET_RPC_TIMEOUT`` seconds becomes
-``service_unavailable``)."""
+"""The catalog's one peer, registration (R2.5, R2.6, and its copy of the catalog, issue 14),
+through ``services.common.peers``: never inside a database transaction, and with a time
+limit (Nameko 2's RpcProxy waits forever, so a service that does not answer in
+``CARNET_RPC_TIMEOUT`` seconds becomes ``service_unavailable``)."""
 from services.common.peers import call, refusals_in_own_words
 
 from ..contract import errors
@@ -27,3 +27,7 @@ class Peers:
         refused)."""
         return call(self.registration, "return_converted_seats", org_id, activity_id,
                     conversion)
+
+    def catalog_changed(self, org_id, activity_id):
+        """Registration refreshes its copy of the activity and its occurrences (issue 14)."""
+        return call(self.registration, "catalog_changed", org_id, activity_id)
