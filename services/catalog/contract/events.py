@@ -34,13 +34,12 @@ What a copy of the catalog kept from these events (registration's, issue 14) can
   single occurrences added or cancelled, which send no ``activity_updated``: the Occurrence
   payloads carry them as ``activity_occurrence_count`` etc.;
 - an activity's ``revision`` is one more with every transaction that changes the activity or
-  any of its occurrences, and every event of that transaction carries it (``revision`` in
-  the Activity and ``seats_converted``, ``activity_revision`` in the Occurrence): of two
-  payloads about the same thing, the one with the higher revision is the newer. An
-  occurrence last announced at an older revision than its activity's may have changed with
-  the activity without an occurrence event (its à la carte offer; its capacity after a
-  capacity change or a seat conversion): ``get_occurrence`` / ``list_occurrences`` answer
-  with its ``activity_revision``.
+  any of its occurrences, and the events of that transaction carry it (``revision`` in the
+  Activity, ``activity_revision`` in the Occurrence): of two payloads about the same thing,
+  the one with the higher revision is the newer. An occurrence last announced at an older
+  revision than its activity's may have changed with the activity without an occurrence
+  event (its à la carte offer; its capacity after a capacity change or a seat conversion):
+  ``get_occurrence`` / ``list_occurrences`` answer with its ``activity_revision``.
 """
 from marshmallow import Schema, fields
 
@@ -291,7 +290,6 @@ class SeatsConverted(Payload):
     converted_seats = Int("session seats converted so far")
     a_la_carte_capacity = Int("the activity's à la carte seats per occurrence after it: "
                               "every occurrence starting after occurred_at gained seats")
-    revision = Int("the activity's revision after it (Activity.revision)")
 
 
 # -- what else the org sells ----------------------------------------------------------------------

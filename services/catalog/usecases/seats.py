@@ -70,8 +70,7 @@ def _record(ctx, org_id, activity_id, conversion):
             "conversion_id": conversion["conversion_id"],
             "session_capacity": view["session"]["capacity"],
             "converted_seats": view["session"]["converted_seats"],
-            "a_la_carte_capacity": view["a_la_carte"]["capacity"],
-            "revision": view["revision"]}, occurred_at=now)
+            "a_la_carte_capacity": view["a_la_carte"]["capacity"]}, occurred_at=now)
         uow.commit()
     return view
 

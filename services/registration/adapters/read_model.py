@@ -134,13 +134,6 @@ class KnownCatalog:
             return None, row.activity_id
         return row.body, row.activity
 
-    def revision(self, org_id, activity_id):
-        """The revision of the activity kept (of this version), or None."""
-        return self.session.execute(
-            select(KnownActivity.revision).where(
-                KnownActivity.id == activity_id, KnownActivity.org_id == org_id,
-                KnownActivity.model_version == CATALOG_VERSION)).scalar()
-
     # -- what feeds it -------------------------------------------------------------------------
     def store_activity(self, activity, now):
         """Keep ``activity`` (a ``get_activity`` answer or an Activity event's data) unless

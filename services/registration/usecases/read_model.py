@@ -220,9 +220,9 @@ def occurrence_event(ctx, payload):
 
 def seats_converted(ctx, payload):
     """``seats_converted``: every future occurrence gained seats, which no occurrence event
-    says; unless the push already brought that revision, the activity and its occurrences
-    are fetched again. Once per event; best effort (a kept occurrence older than its
-    activity is a miss anyway)."""
+    says: the activity and its occurrences are fetched again (conversions are rare; if the
+    push already brought them, nothing newer is written). Once per event; best effort (a
+    kept occurrence older than its activity is a miss anyway)."""
     data = (payload or {}).get("data") or {}
     org_id, activity_id = data.get("org_id"), data.get("activity_id")
     if not org_id or not activity_id:
@@ -230,10 +230,7 @@ def seats_converted(ctx, payload):
     with ctx.db.uow() as uow:
         if not _claim(uow, payload):
             return
-        kept = KnownCatalog(uow.session).revision(org_id, activity_id)
         uow.commit()
-    if kept is not None and isinstance(data.get("revision"), int) and kept >= data["revision"]:
-        return
     try:
         refresh_activity(ctx, org_id, activity_id)
     except Exception:
