@@ -188,6 +188,15 @@ class CatalogRepository:
             .group_by(Occurrence.activity_id))
         return {a: (n, ensure_utc(first), ensure_utc(last)) for a, n, first, last in rows}
 
+    def activity_of(self, org_id, occurrence_id):
+        """The id of the occurrence's activity (which never changes), or not_found."""
+        activity_id = self.session.execute(select(Occurrence.activity_id).where(
+            Occurrence.id == occurrence_id, Occurrence.org_id == org_id)).scalar() \
+            if isinstance(occurrence_id, str) else None
+        if activity_id is None:
+            raise NOT_FOUND[Occurrence].of(occurrence_id)
+        return activity_id
+
     def bump_revision(self, activity: Activity):
         """One more revision of ``activity`` (issue 14), in the caller's transaction, for a
         change to it or to one of its occurrences: ``revision = revision + 1`` in SQL (so two

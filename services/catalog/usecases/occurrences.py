@@ -127,8 +127,11 @@ def cancel_occurrence(ctx, org_id, occurrence_id):
     with ctx.db.uow() as uow:
         repo = CatalogRepository(uow.session)
         tz = tz_of(repo.org(org_id))
+        # the activity's row first, then the occurrence's: the order update_activity takes
+        # them in (the activity's revision changes with the occurrence, issue 14)
+        activity = repo.get(Activity, org_id, repo.activity_of(org_id, occurrence_id),
+                            lock=True)
         occurrence = repo.get(Occurrence, org_id, occurrence_id, lock=True)
-        activity = repo.get(Activity, org_id, occurrence.activity_id)
         changed = occurrence.status != scheduling.CANCELLED
         if changed:
             occurrence.status = scheduling.CANCELLED
