@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from services.catalog.contract import events as catalog_events
 from tests.api.observability_support import poll
 from tests.services.test_pass_booking_holds import pass_for
-from tests.services.test_registration_support import Shop, in_days, refused
+from tests.services.test_registration_support import Shop, in_days, listening, refused
 
 
 @pytest.fixture
@@ -108,6 +108,24 @@ def test_an_edit_is_seen_by_the_very_next_hold(shop, registration_db):
     shop.call("catalog", "update_activity", shop.org_id, activity["id"],
               {"a_la_carte": {"capacity": 5, "price": 2200}})
     assert shop.hold(household, two, occurrence=first)["price"] == 2200
+
+
+def test_without_registration_an_edit_succeeds_and_its_event_brings_it_to_the_copy(
+        shop, stack, test_env, registration_db):
+    activity, (occurrence,) = shop.activity(starts=[in_days(3)])
+    with listening(test_env, catalog_events.ACTIVITY_UPDATED, service="catalog") as events:
+        stack.kill_service("registration")
+        try:  # the push gets no answer: the catalog logs it and answers anyway
+            updated = shop.call("catalog", "update_activity", shop.org_id, activity["id"],
+                                {"a_la_carte": {"price": 1900}})
+        finally:
+            stack.start_service("registration")
+        event = events.wait_for(catalog_events.ACTIVITY_UPDATED,
+                                lambda e: e["data"]["id"] == activity["id"])
+    poll(lambda: claimed(registration_db, event["event_id"]), "activity_updated handled")
+    assert kept_revision(registration_db, "known_activities", activity["id"]) == \
+        updated["revision"]
+    assert shop.hold(shop.household({}), occurrence=occurrence)["price"] == 1900
 
 
 def test_an_older_event_does_not_overwrite_a_newer_revision(shop, test_env, registration_db):

@@ -77,7 +77,8 @@ def tell_copies(ctx, org_id, activity_id):
     bumps its ``revision``) calls this after its commit and before it answers, so that by
     the time the editor's request returns, registration has fetched the new revision
     (``registration.catalog_changed``): the next hold is judged on it. Best effort: if
-    registration does not answer, the change's events bring it there a moment later."""
+    registration does not answer in time (``Peers.catalog_changed``), the change's events
+    bring it there a moment later."""
     try:
         ctx.peers.catalog_changed(org_id, activity_id)
     except Exception:
