@@ -15,6 +15,7 @@ from nameko.timer import timer
 # then passed on in registration's own words, adapters/peers.py).
 from services.accounts.contract import errors as _accounts_errors  # noqa: F401
 from services.catalog.contract import errors as _catalog_errors  # noqa: F401
+from services.catalog.contract import events as catalog_events
 from services.common.service import Clock, ServiceBase
 from services.passes.contract import errors as _passes_errors  # noqa: F401
 
@@ -80,9 +81,36 @@ class RegistrationService(ServiceBase):
         read_model.member_event(self.ctx, payload)
 
     @rpc
-    def rebuild_read_model(self, org_id=None):
-        """Refresh what registration keeps of accounts' members from accounts."""
-        return read_model.rebuild(self.ctx, org_id)
+    def rebuild_read_model(self, org_id=None, from_scratch=False):
+        """Refresh what registration keeps of accounts' members from accounts, and of the
+        catalog's activities and occurrences from the catalog."""
+        return read_model.rebuild(self.ctx, org_id, from_scratch)
+
+    # -- what registration keeps of the catalog's activities and occurrences (#14) -------------
+    @rpc
+    def catalog_changed(self, org_id, activity_id):
+        """The catalog's push after a change to an activity or its occurrences."""
+        return read_model.catalog_changed(self.ctx, org_id, activity_id)
+
+    @event_handler("catalog", catalog_events.ACTIVITY_CREATED)
+    def on_activity_created_for_copy(self, payload):
+        read_model.activity_event(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.ACTIVITY_UPDATED)
+    def on_activity_updated_for_copy(self, payload):
+        read_model.activity_event(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.OCCURRENCE_ADDED)
+    def on_occurrence_added_for_copy(self, payload):
+        read_model.occurrence_event(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.OCCURRENCE_CANCELLED)
+    def on_occurrence_cancelled_for_copy(self, payload):
+        read_model.occurrence_event(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.SEATS_CONVERTED)
+    def on_seats_converted_for_copy(self, payload):
+        read_model.seats_converted(self.ctx, payload)
 
     # -- cancellation (R3.5–R3.7) ---------------------------------------------------------------
     @rpc

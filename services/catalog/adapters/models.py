@@ -86,6 +86,11 @@ class Activity(Base):
     alc_fees = mapped_column(JSON, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
+    # Issue 14 (migration 0007_readmodel): 1 when created, +1 in the transaction of every
+    # change to the activity or any of its occurrences (``CatalogRepository.bump_revision``);
+    # copies of the catalog keep the newest revision they saw.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                          server_default="1")
 
 
 class Occurrence(Base):

@@ -1,8 +1,9 @@
-"""The catalog's one peer, registration (R2.5, R2.6), through ``services.common.peers``:
-never inside a database transaction, and with a time limit (Nameko 2's RpcProxy waits
-forever, so a service that does not answer in ``CARNET_RPC_TIMEOUT`` seconds becomes
-``service_unavailable``)."""
-from services.common.peers import call, refusals_in_own_words
+"""The catalog's one peer, registration (R2.5, R2.6, and its copy of the catalog, issue 14),
+through ``services.common.peers``: never inside a database transaction, and with a time
+limit (Nameko 2's RpcProxy waits forever, so a service that does not answer in
+``CARNET_RPC_TIMEOUT`` seconds becomes ``service_unavailable``)."""
+from services.common import config
+from services.common.peers import call, refusals_in_own_words, start, wait_for
 
 from ..contract import errors
 
@@ -27,3 +28,10 @@ class Peers:
         refused)."""
         return call(self.registration, "return_converted_seats", org_id, activity_id,
                     conversion)
+
+    def catalog_changed(self, org_id, activity_id):
+        """Registration refreshes its copy of the activity and its occurrences (issue 14).
+        Waited for a quarter of ``CARNET_RPC_TIMEOUT`` only: the edit is committed, and its
+        own caller (the gateway) must get its answer before it gives up."""
+        return wait_for(start(self.registration, "catalog_changed", org_id, activity_id),
+                        "registration.catalog_changed", config.rpc_timeout() / 4)

@@ -40,7 +40,8 @@ def activity_view(activity, tz, stats=None):
             "restrictions": spec["restrictions"], "schedule": schedule, "session": session,
             "a_la_carte": spec["a_la_carte"], "occurrence_count": count,
             "tax_codes": spec["tax_codes"],
-            "first_starts_at": to_local_iso(first, tz), "last_ends_at": to_local_iso(last, tz)}
+            "first_starts_at": to_local_iso(first, tz), "last_ends_at": to_local_iso(last, tz),
+            "revision": activity.revision}
 
 
 def occurrence_view(occurrence, activity, tz, now=None):
@@ -66,7 +67,7 @@ def occurrence_view(occurrence, activity, tz, now=None):
             "ends_at": to_local_iso(occurrence.ends_at, tz),
             "status": occurrence.status, "origin": occurrence.origin,
             "cancelled_at": to_local_iso(occurrence.cancelled_at, tz),
-            "a_la_carte": a_la_carte}
+            "a_la_carte": a_la_carte, "activity_revision": activity.revision}
 
 
 def occurrence_event(occurrence, activity, tz, stats):

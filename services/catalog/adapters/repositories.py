@@ -188,6 +188,23 @@ class CatalogRepository:
             .group_by(Occurrence.activity_id))
         return {a: (n, ensure_utc(first), ensure_utc(last)) for a, n, first, last in rows}
 
+    def activity_of(self, org_id, occurrence_id):
+        """The id of the occurrence's activity (which never changes), or not_found."""
+        activity_id = self.session.execute(select(Occurrence.activity_id).where(
+            Occurrence.id == occurrence_id, Occurrence.org_id == org_id)).scalar() \
+            if isinstance(occurrence_id, str) else None
+        if activity_id is None:
+            raise NOT_FOUND[Occurrence].of(occurrence_id)
+        return activity_id
+
+    def bump_revision(self, activity: Activity):
+        """One more revision of ``activity`` (issue 14), in the caller's transaction, for a
+        change to it or to one of its occurrences: ``revision = revision + 1`` in SQL (so two
+        transactions never give the same number), read back at once."""
+        activity.revision = Activity.revision + 1
+        self.session.flush()
+        return activity.revision
+
     def existing_occurrences(self, activity_id):
         rows = self.session.execute(select(Occurrence).where(
             Occurrence.activity_id == activity_id)).scalars()
@@ -228,12 +245,14 @@ class CatalogRepository:
     def convert_session_seats(self, activity_id, seats, now) -> bool:
         """R2.6 in the catalog: the session capacity drops by ``seats`` (never below 0: a
         conditional update), the activity's à la carte capacity and that of every future
-        occurrence rise by ``seats``. False if the session has fewer seats than that."""
+        occurrence rise by ``seats``, and the activity's revision by one. False if the session
+        has fewer seats than that."""
         moved = self.session.execute(update(Activity).where(
             Activity.id == activity_id, Activity.session_capacity >= seats).values(
             session_capacity=Activity.session_capacity - seats,
             session_converted=Activity.session_converted + seats,
-            alc_capacity=func.coalesce(Activity.alc_capacity, 0) + seats, updated_at=now)
+            alc_capacity=func.coalesce(Activity.alc_capacity, 0) + seats, updated_at=now,
+            revision=Activity.revision + 1)
             .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
             return False

@@ -32,7 +32,14 @@ What a copy of the catalog kept from these events (registration's, issue 14) can
   ``a_la_carte.capacity`` (0 when null); occurrences that started before keep theirs;
 - an activity's ``occurrence_count``, ``first_starts_at`` and ``last_ends_at`` change with
   single occurrences added or cancelled, which send no ``activity_updated``: the Occurrence
-  payloads carry them as ``activity_occurrence_count`` etc.
+  payloads carry them as ``activity_occurrence_count`` etc.;
+- an activity's ``revision`` is one more with every transaction that changes the activity or
+  any of its occurrences, and the events of that transaction carry it (``revision`` in the
+  Activity, ``activity_revision`` in the Occurrence): of two payloads about the same thing,
+  the one with the higher revision is the newer. An occurrence last announced at an older
+  revision than its activity's may have changed with the activity without an occurrence
+  event (its à la carte offer; its capacity after a capacity change or a seat conversion):
+  ``get_occurrence`` / ``list_occurrences`` answer with its ``activity_revision``.
 """
 from marshmallow import Schema, fields
 
@@ -229,6 +236,8 @@ class Activity(Payload):
     occurrence_count = Int("scheduled (not cancelled) occurrences")
     first_starts_at = Time("start of the first scheduled occurrence")
     last_ends_at = Time("end of the last scheduled occurrence")
+    revision = Int("1 when created, one more with every change to the activity or to any "
+                   "of its occurrences (issue 14): a copy keeps the highest it saw")
 
 
 class OccurrenceCancellation(Payload):
@@ -264,6 +273,7 @@ class Occurrence(Payload):
                          "removed_from_schedule (may come back with the same id)",
                          nullable=True)
     a_la_carte = Req(fields.Nested, OccurrenceALaCarte)
+    activity_revision = Int("the activity's revision after the change (Activity.revision)")
     activity_occurrence_count = Int("the activity's scheduled occurrences after the change")
     activity_first_starts_at = Time("the activity's first scheduled start after the change")
     activity_last_ends_at = Time("the activity's last scheduled end after the change")

@@ -78,7 +78,8 @@ def create_activity(ctx, org_id, data):
         tz = tz_of(repo.org(org_id))
         spec = activities.new_spec(_localize_offers(data, tz))
         _check(repo, org_id, spec)
-        activity = repo.new(Activity, org_id=org_id, created_at=now, updated_at=now)
+        activity = repo.new(Activity, org_id=org_id, created_at=now, updated_at=now,
+                            revision=1)
         write_activity(activity, spec)
         uow.flush()
         added = [repo.add_occurrence(activity, planned.starts_at, planned.ends_at,
@@ -89,6 +90,7 @@ def create_activity(ctx, org_id, data):
         uow.emit(events.ACTIVITY_CREATED, view, occurred_at=now)
         _emit_occurrences(uow, repo, events.OCCURRENCE_ADDED, added, activity, tz, now)
         uow.commit()
+    common.tell_copies(ctx, org_id, view["id"])
     return view
 
 
@@ -121,7 +123,7 @@ def update_activity(ctx, org_id, activity_id, patch):
         _check(repo, org_id, spec)
         write_activity(activity, spec)
         activity.updated_at = now
-        uow.flush()
+        repo.bump_revision(activity)
         if spec["a_la_carte"]["capacity"] != before["a_la_carte"]["capacity"]:
             repo.set_future_capacity(activity.id, spec["a_la_carte"]["capacity"] or 0, now)
         added, cancelled = [], []
@@ -139,6 +141,7 @@ def update_activity(ctx, org_id, activity_id, patch):
         _emit_occurrences(uow, repo, events.OCCURRENCE_ADDED, added, activity, tz, now)
         _emit_occurrences(uow, repo, events.OCCURRENCE_CANCELLED, cancelled, activity, tz, now)
         uow.commit()
+    common.tell_copies(ctx, org_id, activity_id)
     return view
 
 

@@ -1,8 +1,13 @@
 """What several use cases share: refusing invalid input field by field, references to
-other rows, and the plain create / get / list of the simple catalog objects."""
+other rows, the plain create / get / list of the simple catalog objects, and telling the
+catalog's copies that an activity changed."""
+import logging
+
 from ..adapters.repositories import CatalogRepository
 from ..contract.errors import InvalidCatalogInput
 from ..domain import taxes as tax_rules
+
+log = logging.getLogger(__name__)
 
 
 def raise_if(errors):
@@ -64,3 +69,18 @@ def list_page(ctx, org_id, model, view_of, limit, cursor):
         repo.org(org_id)
         rows, next_cursor = repo.page(model, org_id, limit, cursor)
         return {"items": [view_of(r) for r in rows], "next_cursor": next_cursor}
+
+
+def tell_copies(ctx, org_id, activity_id):
+    """Issue 14: registration keeps a copy of activities and occurrences so that a hold asks
+    the catalog nothing. Every use case that changes an activity or its occurrences (and
+    bumps its ``revision``) calls this after its commit and before it answers, so that by
+    the time the editor's request returns, registration has fetched the new revision
+    (``registration.catalog_changed``): the next hold is judged on it. Best effort: if
+    registration does not answer in time (``Peers.catalog_changed``), the change's events
+    bring it there a moment later."""
+    try:
+        ctx.peers.catalog_changed(org_id, activity_id)
+    except Exception:
+        log.warning("registration did not take activity %s's change now; its copy will "
+                    "follow the change's events", activity_id, exc_info=True)

@@ -11,7 +11,7 @@ from ..adapters.repositories import CatalogRepository
 from ..contract import events
 from ..contract.errors import OccurrenceExists
 from ..domain import schedule as scheduling
-from .common import raise_if
+from .common import raise_if, tell_copies
 
 MAX_CALENDAR_DAYS = 366
 MAX_OCCURRENCE_IDS = 1000
@@ -112,11 +112,13 @@ def add_occurrence(ctx, org_id, activity_id, data):
         occurrence = repo.add_occurrence(
             activity, starts_at, starts_at + timedelta(minutes=data["duration_minutes"]),
             scheduling.ORIGIN_SINGLE, now)
-        uow.flush()
+        repo.bump_revision(activity)
         uow.emit(events.OCCURRENCE_ADDED, occurrence_event(
             occurrence, activity, tz, repo.activity_stats([activity.id])), occurred_at=now)
         uow.commit()
-        return occurrence_view(occurrence, activity, tz, now)
+        view = occurrence_view(occurrence, activity, tz, now)
+    tell_copies(ctx, org_id, activity_id)
+    return view
 
 
 def cancel_occurrence(ctx, org_id, occurrence_id):
@@ -125,15 +127,22 @@ def cancel_occurrence(ctx, org_id, occurrence_id):
     with ctx.db.uow() as uow:
         repo = CatalogRepository(uow.session)
         tz = tz_of(repo.org(org_id))
+        # the activity's row first, then the occurrence's: the order update_activity takes
+        # them in (the activity's revision changes with the occurrence, issue 14)
+        activity = repo.get(Activity, org_id, repo.activity_of(org_id, occurrence_id),
+                            lock=True)
         occurrence = repo.get(Occurrence, org_id, occurrence_id, lock=True)
-        activity = repo.get(Activity, org_id, occurrence.activity_id)
-        if occurrence.status != scheduling.CANCELLED:
+        changed = occurrence.status != scheduling.CANCELLED
+        if changed:
             occurrence.status = scheduling.CANCELLED
             occurrence.cancel_reason = scheduling.CANCELLED_BY_ADMIN
             occurrence.cancelled_at = now
-            uow.flush()
+            repo.bump_revision(activity)
             uow.emit(events.OCCURRENCE_CANCELLED, occurrence_event(
                 occurrence, activity, tz, repo.activity_stats([activity.id])),
                 occurred_at=now)
         uow.commit()
-        return occurrence_view(occurrence, activity, tz, now)
+        view = occurrence_view(occurrence, activity, tz, now)
+    if changed:
+        tell_copies(ctx, org_id, view["activity_id"])
+    return view

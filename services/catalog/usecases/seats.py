@@ -18,6 +18,7 @@ from ..adapters.presenters import activity_view, tz_of
 from ..adapters.repositories import CatalogRepository
 from ..contract import events
 from ..contract.errors import NotEnoughUnsoldSeats
+from .common import tell_copies
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def convert_seats(ctx, org_id, activity_id, data):
     except Exception:
         _give_back(ctx, org_id, activity_id, conversion)
         raise
+    tell_copies(ctx, org_id, activity_id)
     return {"activity_id": activity_id, "seats": seats,
             "session_capacity": view["session"]["capacity"],
             "a_la_carte_capacity": view["a_la_carte"]["capacity"]}

@@ -258,3 +258,38 @@ class KnownMember(Base):
     model_version: Mapped[int] = mapped_column(Integer, nullable=False)
     event_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class KnownActivity(Base):
+    """An activity as the catalog last said (``get_activity``'s shape, in ``body``): fed by
+    the catalog's ``activity_created`` / ``activity_updated``, by the catalog's push after
+    each change (``catalog_changed``), or fetched by RPC on a miss. ``revision`` is the
+    catalog's revision of the activity in ``body`` (an older one never overwrites it);
+    ``model_version`` the read model's version when the row was written (a row of another
+    version counts as a miss)."""
+    __tablename__ = "known_activities"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    body = mapped_column(JSON, nullable=False)
+    model_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class KnownOccurrence(Base):
+    """An occurrence as the catalog last said (``get_occurrence``'s shape without
+    ``bookable``/``reason``, which depend on the instant asked): fed like
+    :class:`KnownActivity` by ``occurrence_added`` / ``occurrence_cancelled``, the push and
+    misses. ``revision`` is its activity's revision when the catalog said it
+    (``activity_revision``)."""
+    __tablename__ = "known_occurrences"
+    __table_args__ = (Index("ix_known_occurrences_activity", "org_id", "activity_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    activity_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    body = mapped_column(JSON, nullable=False)
+    model_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -1,11 +1,13 @@
 """Holding a seat (R3.1–R3.3), and the seats that lapse.
 
-A hold asks the catalog and accounts what it needs (outside any transaction), applies the
+A hold reads what it needs of the catalog and accounts from registration's copy of them
+(``read_model.py``; a miss asks them, outside any transaction), applies the
 domain's rules (``domain/rules.py``) and takes the seat with the database's capacity guard
 (``adapters/repositories.py``), emitting its events in the same transaction.
 
 Capacities come from the catalog: the pool's capacity is refreshed from the offering on every
-hold, so catalog edits and seat conversions (R2.6) apply from the next hold on.
+hold, so catalog edits and seat conversions (R2.6) apply from the next hold on (the catalog
+pushes each change to the copy before it answers the edit).
 """
 import logging
 from dataclasses import replace
@@ -29,21 +31,17 @@ log = logging.getLogger(__name__)
 
 # -- what a hold needs to know ------------------------------------------------------------------
 def gather(ctx, org_id, data):
-    """(offering, the member's lookup) for a hold: the catalog is asked; the member is known
-    (``read_model.py``) or asked from accounts in parallel with the catalog."""
+    """(offering, the member's lookup) for a hold: the activity and occurrence are known
+    (``read_model.py``: the copy of the catalog) or asked from the catalog; the member is
+    known or asked from accounts, in parallel with the catalog."""
     member_reply = _ask_member(ctx, org_id, data)
-    ask = ctx.peers.ask
     if data["kind"] == rules.SESSION:
-        activity = ask(ctx.peers.start("catalog", "get_activity", org_id, data["activity_id"]),
-                       "catalog.get_activity")
+        activity = read_model.activity(ctx, org_id, data["activity_id"])
         offering = offerings.session_offering(org_id, activity)
         if offering.eligibility_date is None:  # no occurrence yet: judged on today
             offering = replace(offering, eligibility_date=ctx.clock.now().date())
     else:
-        occurrence = ask(ctx.peers.start("catalog", "get_occurrence", org_id,
-                                         data["occurrence_id"]), "catalog.get_occurrence")
-        activity = ask(ctx.peers.start("catalog", "get_activity", org_id,
-                                       occurrence["activity_id"]), "catalog.get_activity")
+        occurrence, activity = read_model.occurrence(ctx, org_id, data["occurrence_id"])
         offering = offerings.a_la_carte_offering(org_id, activity, occurrence)
     return offering, member_reply
 

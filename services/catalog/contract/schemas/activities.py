@@ -199,6 +199,8 @@ class ActivityOut(Schema):
     first_starts_at = Time()
     last_ends_at = Time()
     tax_codes = TaxCodesOut()
+    revision = fields.Integer(metadata={"description": (
+        "1 when created, one more with every change to the activity or its occurrences")})
 
 
 class SeatConversionOut(Schema):
