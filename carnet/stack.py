@@ -205,7 +205,10 @@ class Stack:
                     if probe.call(name, "health")["status"] == "ok":
                         return
                 except CarnetError:
-                    pass
+                    # not consuming yet: before its queue exists the call is refused at
+                    # once, and asking again at once (a new broker connection each time)
+                    # takes CPU from the processes that are booting: poll every 0.1 s
+                    time.sleep(0.1)
         finally:
             probe.close()
         raise RuntimeError(f"{name} did not become healthy: {self.tail(name)}")
