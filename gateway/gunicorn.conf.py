@@ -18,6 +18,11 @@ else:
     control_socket_disable = True
 timeout = 60
 graceful_timeout = 10
+# Idle keep-alive connections are kept 75 s (gunicorn's default is 2 s): a client (a POS,
+# a proxy, the tests) that reuses a connection just as the gateway closes it gets no answer
+# at all, and a POST is not retried. Longer than a load balancer's usual idle timeout
+# (60 s), so that the balancer, not the gateway, closes idle connections.
+keepalive = int(os.environ.get("CARNET_GATEWAY_KEEPALIVE", "75"))
 accesslog = os.environ.get("CARNET_GATEWAY_ACCESSLOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # JSON lines with the request id (services/common/logs.py); CARNET_LOG_FORMAT=plain for a terminal
