@@ -172,6 +172,10 @@ class Seats:
         lapsed = list(self.session.execute(
             query.order_by(Registration.id).with_for_update()
             .execution_options(populate_existing=True)).scalars())
+        return self._expire(pool_id, lapsed, now)
+
+    def _expire(self, pool_id, lapsed, now) -> list:
+        """Mark ``lapsed`` holds expired and free their seats (under the pool's lock)."""
         for registration in lapsed:
             registration.status = rules.EXPIRED
             registration.ended_at = now
@@ -250,15 +254,9 @@ class Seats:
                                        is_active(Registration.status))
             .order_by(Registration.id).with_for_update()
             .execution_options(populate_existing=True)).scalars())
-        lapsed = [r for r in mine if r.status == rules.HELD and r.hold_expires_at is not None
-                  and r.hold_expires_at <= now]
-        for registration in lapsed:
-            registration.status = rules.EXPIRED
-            registration.ended_at = now
-            registration.updated_at = now
-        if lapsed:
-            self.session.flush()
-            self.give_back(pool_id, len(lapsed), now)
+        lapsed = self._expire(pool_id, [
+            r for r in mine if r.status == rules.HELD and r.hold_expires_at is not None
+            and r.hold_expires_at <= now], now)
         live = [r for r in mine if r not in lapsed]
         return lapsed, (live[0] if live else None)
 
