@@ -47,7 +47,7 @@ from datetime import datetime, timedelta, timezone
 from bench import counters, history
 from bench.common import Client, backends, pct, running_stack, timed, timed_concurrent
 from carnet import audit
-from carnet.stack import SERVICES
+from services.common.config import SERVICES
 from services.common.rpc import RpcPool
 
 N = int(os.environ.get("CARNET_BENCH_N", "200"))

@@ -199,22 +199,21 @@ def _claim(uow, payload):
 def activity_event(ctx, payload):
     """``activity_created`` / ``activity_updated``: the activity kept unless a newer
     revision is. Once per event."""
-    data = (payload or {}).get("data") or {}
-    with ctx.db.uow() as uow:
-        if not _claim(uow, payload):
-            return
-        KnownCatalog(uow.session).store_activity(data, ctx.clock.now())
-        uow.commit()
+    _store_event(ctx, payload, KnownCatalog.store_activity)
 
 
 def occurrence_event(ctx, payload):
     """``occurrence_added`` / ``occurrence_cancelled``: the occurrence kept unless a newer
     revision is. Once per event."""
+    _store_event(ctx, payload, KnownCatalog.store_occurrence)
+
+
+def _store_event(ctx, payload, store):
     data = (payload or {}).get("data") or {}
     with ctx.db.uow() as uow:
         if not _claim(uow, payload):
             return
-        KnownCatalog(uow.session).store_occurrence(data, ctx.clock.now())
+        store(KnownCatalog(uow.session), data, ctx.clock.now())
         uow.commit()
 
 
