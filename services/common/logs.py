@@ -149,6 +149,23 @@ class RefusalsAsInfo(logging.Filter):
         return True
 
 
+def dump_greenlets(signum=None, frame=None):
+    """Every green thread's stack, as one WARNING line each (``kill -USR1 <pid>``): what a
+    service that stopped answering is waiting on. py-spy sees only the hub of an eventlet
+    process; its workers, consumers and timers are greenlets."""
+    import gc
+    import traceback
+
+    import greenlet
+    stacks = [obj for obj in gc.get_objects() if isinstance(obj, greenlet.greenlet)
+              and obj.gr_frame is not None]
+    for green in stacks:
+        logging.getLogger(__name__).warning(
+            "green thread %s:\n%s", getattr(green, "name", None) or type(green).__name__,
+            "".join(traceback.format_stack(green.gr_frame)))
+    logging.getLogger(__name__).warning("%d green threads dumped", len(stacks))
+
+
 _installed = False
 
 
@@ -158,4 +175,6 @@ def install():
     if not _installed:
         for name in LOGGERS:
             logging.getLogger(name).addFilter(RefusalsAsInfo())
+        import signal
+        signal.signal(signal.SIGUSR1, dump_greenlets)
         _installed = True

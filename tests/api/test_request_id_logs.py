@@ -47,3 +47,34 @@ def test_the_gateway_makes_an_id_when_the_client_sends_none_or_a_bad_one(stack):
     answered = requests.get(stack.url + "/health", headers={"X-Request-Id": bad.strip()},
                             timeout=10).headers["X-Request-Id"]
     assert answered != bad.strip() and len(answered) <= 64
+
+
+def test_usr1_writes_every_green_thread_of_a_service_to_its_log(stack):
+    """What an operator does when a service answers nothing but 503 and looks idle
+    (deploy/README.md): its waiting workers and its consume loop are green threads, which
+    py-spy does not show. The process goes on answering afterwards."""
+    import os
+    import signal
+
+    proc = stack.procs["catalog"][0]
+
+    def records():
+        found = []
+        for path in stack.logdir.glob("catalog-[0-9]*.log"):
+            for line in path.read_text(errors="replace").splitlines():
+                if line.startswith("{"):
+                    found.append(json.loads(line))
+        return found
+
+    def dumps():
+        return [r for r in records() if r["message"].endswith("green threads dumped")]
+
+    before = len(dumps())
+    os.kill(proc.pid, signal.SIGUSR1)
+    poll(lambda: len(dumps()) > before, "the dump's last line in catalog's log")
+    stacks = [r["message"] for r in records() if r["message"].startswith("green thread ")]
+    # the queue consumer waiting on the broker is one of them, with its whole stack
+    assert any("drain_events" in s and "kombu/mixins.py" in s for s in stacks), stacks[-5:]
+    assert all(r["level"] == "WARNING" for r in dumps())
+    assert proc.poll() is None
+    assert requests.get(stack.url + "/health", timeout=10).status_code == 200
