@@ -1,7 +1,8 @@
 """Asking another service by RPC from inside a Nameko service: never inside a database
 transaction (DEVELOPERS.md), and with a time limit, since Nameko 2's RpcProxy waits
 forever: a service that does not answer in ``CARNET_RPC_TIMEOUT`` seconds becomes
-``service_unavailable``.
+``service_unavailable`` (and the next requests go on new connections:
+:func:`services.common.rpc.suspect_request_connections`).
 
     reply = start(self.catalog, "get_activity", org_id, activity_id)   # sent now
     member = call(self.accounts, "get_member", org_id, member_id)       # meanwhile
@@ -14,6 +15,7 @@ from nameko.exceptions import UnknownService
 
 from . import config
 from .errors import CarnetError, ServiceUnavailable
+from .rpc import suspect_request_connections
 
 _NOTHING = object()
 
@@ -35,6 +37,7 @@ def wait_for(reply, what, seconds=None):
     with eventlet.Timeout(seconds, False):
         result = reply.result()
     if result is _NOTHING:
+        suspect_request_connections(what)
         raise ServiceUnavailable(f"{what}: no answer within {seconds:g} s")
     return result
 

@@ -11,10 +11,12 @@ Also here, for every process that talks to RabbitMQ (docs/reliability.md):
 non-durable reply queues, the queue type of the durable queues) and :data:`BROKER_ERRORS`."""
 import sys
 import logging
+import os
 import queue
 import select
 import socket
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -24,6 +26,7 @@ from kombu import Queue
 from nameko import events as nameko_events
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
+from nameko.messaging import QueueConsumer
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -95,6 +98,83 @@ class RpcPublisher(Publisher):
     delivery_mode = NON_PERSISTENT
 
 
+# Which connections RPC requests are published on: a new generation, new connections
+# (see suspect_request_connections).
+_generation = {"number": 0, "since": 0.0}
+_generation_lock = threading.Lock()
+
+
+def suspect_request_connections(what):
+    """A call got no reply in time: publish the next requests of this process on new
+    connections, at most once per RPC timeout.
+
+    RabbitMQ 3.x (fixed in 4.2: rabbitmq-server#14589) can stop enqueueing what one
+    channel publishes to a quorum queue whose leader was lost: a message sent to the old
+    leader is never resent, and every later one from that channel waits behind the missing
+    sequence number, confirmed to the publisher yet never delivered. Seen here after a
+    cluster node was lost (tests/faults/test_broker_cluster.py, one run in four): billing's
+    requests to ``rpc-catalog`` reached the exchange, were confirmed, and catalog, idle,
+    received none of them (``catalog.tax_rules: no answer``, every card checkout 503) until
+    the test gave up. A new connection is a new channel with sequence numbers of its own.
+    The old connections are closed once idle (``_close_idle_pools``); a call in flight on
+    one finishes there."""
+    now = time.monotonic()
+    with _generation_lock:
+        if now - _generation["since"] < config.rpc_timeout():
+            return False
+        _generation["number"] += 1
+        _generation["since"] = now
+        number = _generation["number"]
+    log.warning("no reply to %s in time: RPC requests of this process go on new broker "
+                "connections from now on (generation %d)", what, number)
+    _close_idle_pools(keep=number)
+    return True
+
+
+REQUESTS_CONNECTION = "carnet-rpc-requests"
+
+
+def _generation_name(number):
+    """The name RabbitMQ shows for this process's request connections (``rabbitmqctl
+    list_connections client_properties``): ``carnet-rpc-requests <pid>/<generation>``."""
+    return f"{REQUESTS_CONNECTION} {os.getpid()}/{number}"
+
+
+def _generation_options(number):
+    return {"client_properties": {"connection_name": _generation_name(number)}}
+
+
+def _close_idle_pools(keep):
+    """Close the idle connections of the request pools of older generations (one still in
+    use goes back to its pool when its call is sent, and is closed at the next change)."""
+    from kombu import Connection
+    from kombu.pools import connections
+    for pool in list(connections.values()):
+        options = getattr(pool.connection, "transport_options", None) or {}
+        name = (options.get("client_properties") or {}).get("connection_name", "")
+        if not name.startswith(REQUESTS_CONNECTION) or name == _generation_name(keep):
+            continue
+        while True:
+            try:
+                idle = pool._resource.get_nowait()
+            except Exception:  # empty (the stdlib's or eventlet's Empty)
+                break
+            if isinstance(idle, Connection):  # not a placeholder never connected
+                try:
+                    idle.close()
+                except Exception:  # already gone: nothing to close
+                    pass
+
+
+class RpcRequestPublisher(RpcPublisher):
+    """How RPC requests are published: transient, confirmed, on the connections of the
+    current generation (:func:`suspect_request_connections`)."""
+
+    def publish(self, payload, **kwargs):
+        options = dict(self.transport_options, **_generation_options(_generation["number"]))
+        return super().publish(payload, transport_options=options, **kwargs)
+
+
 class ReplyPublisher(RpcPublisher):
     """How RPC replies are published: transient and without publisher confirms. A confirm
     costs the answering service a round trip to RabbitMQ per call and tells it nothing it
@@ -109,14 +189,16 @@ def configure_amqp():
     (Nameko 2.14.1 reads no configuration for any of it):
 
     - RPC requests (``MethodProxy``, in services and in :class:`RpcPool`) are published by
-      :class:`RpcPublisher`, transient, and replies (``Responder``) by
-      :class:`ReplyPublisher`, transient and unconfirmed;
-    - reply queues (``rpc.reply-<client>-<uuid>``, one per RPC client, removed 5 min after
-      their client is gone) are declared non-durable. Nameko declares them durable, and a
-      durable classic queue whose node is lost stays in the cluster's metadata as
-      unreachable: redeclaring it fails (``NOT_FOUND - home node … is down``) until that
-      node returns, and its client can never consume again. A non-durable one is deleted
-      with its node, and the client's reconnection declares it afresh on a live node;
+      :class:`RpcRequestPublisher` (transient, on connections replaced after a call went
+      unanswered) and replies (``Responder``) by :class:`ReplyPublisher`, transient and
+      unconfirmed;
+    - reply queues (``rpc.reply-<client>-<uuid>``, one per RPC client connection) are
+      declared non-durable and exclusive, under a new name on every (re)connection
+      (:func:`_fresh_reply_queue`). Nameko declares them durable, and a durable classic
+      queue whose node is lost stays in the cluster's metadata as unreachable: redeclaring
+      it fails (``NOT_FOUND - home node … is down``) until that node returns, and its
+      client can never consume again. An exclusive one goes with its connection or its
+      node, and the client's reconnection declares a new one on a live node;
     - with ``CARNET_AMQP_QUEUE_TYPE=quorum``, the durable shared queues Nameko declares
       (``rpc-<service>``, the service-pool ``evt-…`` queues) get ``x-queue-type: quorum``:
       replicated (Raft) over the cluster, they survive the loss of a minority of nodes.
@@ -124,26 +206,30 @@ def configure_amqp():
       would be heavy and buy nothing (a lost reply is a timed-out RPC, retried).
     """
     bounded_publish_retries()
-    nameko_rpc.MethodProxy.publisher_cls = RpcPublisher
+    nameko_rpc.MethodProxy.publisher_cls = RpcRequestPublisher
     nameko_rpc.Responder.publisher_cls = ReplyPublisher
     if getattr(nameko_rpc.ReplyListener.setup, "carnet_configured", False):
         return
 
     consumer_setup = nameko_rpc.RpcConsumer.setup
     handler_setup = nameko_events.EventHandler.setup
+    get_consumers = QueueConsumer.get_consumers
 
     def reply_listener_setup(self):
         # Nameko's ReplyListener.setup, but durable=False; the standalone proxy's consumer
         # declares the queue inside register_provider, so it cannot be changed afterwards
-        reply_queue_uuid = uuid.uuid4()
-        self.routing_key = str(reply_queue_uuid)
-        self.queue = Queue(
-            nameko_rpc.RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name,
-                                                       reply_queue_uuid),
-            exchange=nameko_rpc.get_rpc_exchange(self.container.config),
-            routing_key=self.routing_key, durable=False,
-            queue_arguments={"x-expires": nameko_rpc.RPC_REPLY_QUEUE_TTL})
+        _fresh_reply_queue(self)
         self.queue_consumer.register_provider(self)
+
+    def consumers_with_fresh_reply_queues(self, consumer_cls, channel):
+        # called on every (re)connection: after the first, the service's reply queue gets a
+        # new name (see _fresh_reply_queue)
+        if getattr(self, "carnet_connected_before", False):
+            for provider in self._providers:
+                if isinstance(provider, nameko_rpc.ReplyListener):
+                    _fresh_reply_queue(provider)
+        self.carnet_connected_before = True
+        return get_consumers(self, consumer_cls, channel)
 
     def with_queue_type(setup):
         def configured(self):
@@ -157,8 +243,33 @@ def configure_amqp():
 
     reply_listener_setup.carnet_configured = True
     nameko_rpc.ReplyListener.setup = reply_listener_setup
+    QueueConsumer.get_consumers = consumers_with_fresh_reply_queues
     nameko_rpc.RpcConsumer.setup = with_queue_type(consumer_setup)
     nameko_events.EventHandler.setup = with_queue_type(handler_setup)
+
+
+def _fresh_reply_queue(listener):
+    """Give a service's reply listener a queue (and routing key) of a new name, declared on
+    the next (re)connection. Each connection gets its own: when a node is lost, RabbitMQ
+    removes the node's non-durable queues (by name, with their bindings) a moment after
+    their clients have already reconnected to another node; a client that had declared
+    its reply queue again under the same name in between lost it under its consumer, and
+    no reply reached it again: every call it made timed out for as long as it ran (seen
+    as a service answering only 503 after a cluster node was lost, once in four runs of
+    tests/faults/test_broker_cluster.py; redeclaring 20 queues right after the kill lost
+    3 of them in one trial of three). Replies to calls made on the old connection go to
+    the old name and are lost: those calls time out (503), as a call in flight when the
+    connection dropped did anyway. The queue is exclusive (its connection's own: removed
+    with it), so no other client can take it, and RabbitMQ 4.3, which refuses non-durable
+    queues that are not exclusive unless told otherwise, accepts it."""
+    reply_queue_uuid = uuid.uuid4()
+    listener.routing_key = str(reply_queue_uuid)
+    listener.queue = Queue(
+        nameko_rpc.RPC_REPLY_QUEUE_TEMPLATE.format(listener.container.service_name,
+                                                   reply_queue_uuid),
+        exchange=nameko_rpc.get_rpc_exchange(listener.container.config),
+        routing_key=listener.routing_key, durable=False, exclusive=True,
+        queue_arguments={"x-expires": nameko_rpc.RPC_REPLY_QUEUE_TTL})
 
 
 # A call that raised one of these was answered (by the service, or by our own checks): the
@@ -245,6 +356,7 @@ class RpcPool:
             broken = False
             raise ServiceUnavailable(f"a service is not running ({exc})")
         except RpcTimeout as exc:
+            suspect_request_connections(f"a call ({exc})")
             raise ServiceUnavailable(f"a service did not answer in time ({exc})")
         except BROKER_ERRORS as exc:
             log.warning("RPC failed, the broker is not reachable: %r", exc)
