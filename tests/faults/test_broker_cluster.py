@@ -31,7 +31,8 @@ from tests.support.own_servers import OwnRabbitCluster, own_servers_available, w
 
 pytestmark = pytest.mark.slow
 
-OCCURRENCES = 40   # per client: enough that nobody runs out before the last phase
+OCCURRENCES = 100  # per client: enough that nobody runs out before the last phase (a pass
+                   # booking takes ~0.5 s here: 40 ran out before the node was back)
 BEFORE = 5         # bookings of each kind before the node is lost
 BACK_WITHIN = 30   # s: the deadline for bookings of both kinds after the loss (polled)
 
@@ -80,10 +81,31 @@ def cluster_stack(tmp_path, backend):
 
 
 def _queues(cluster):
-    result = cluster.ctl("list_queues", "name", "type", "durable", "leader", "--formatter",
-                         "json")
+    result = cluster.ctl("list_queues", "name", "type", "durable", "exclusive", "leader",
+                         "--formatter", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _answering_reply_queues(cluster):
+    """The processes' reply queues that a reply can reach: consumed, and bound to Nameko's
+    RPC exchange under their routing key, as {process name: count}."""
+    listed = cluster.ctl("list_queues", "name", "consumers", "--formatter", "json")
+    bound = cluster.ctl("list_bindings", "source_name", "destination_name", "routing_key",
+                        "--formatter", "json")
+    assert listed.returncode == 0 and bound.returncode == 0, listed.stderr + bound.stderr
+    keys = {(b["destination_name"], b["routing_key"]) for b in json.loads(bound.stdout)
+            if b["source_name"] == "nameko-rpc"}
+    answering = {}
+    for queue in json.loads(listed.stdout):
+        name = queue["name"]
+        if not name.startswith("rpc.reply-") or name.startswith("rpc.reply-standalone"):
+            continue
+        rest = name[len("rpc.reply-"):]
+        owner, key = rest[:-37], rest[-36:]  # "<service>-<uuid4>", the uuid its routing key
+        if queue["consumers"] and (name, key) in keys:
+            answering[owner] = answering.get(owner, 0) + 1
+    return answering
 
 
 def _ok_since(load, moment, kind):
@@ -99,8 +121,12 @@ def test_bookings_survive_the_loss_of_a_cluster_node(cluster_stack, backend):
     replies = [q for q in queues if q["name"].startswith("rpc.reply-")]
     assert shared and replies, queues
     assert [q["name"] for q in shared if q["type"] != "quorum"] == []
-    assert [q["name"] for q in replies if q["type"] != "classic" or q["durable"]] == []
+    assert [q["name"] for q in replies
+            if q["type"] != "classic" or q["durable"] or not q["exclusive"]] == []
     leaders_on_lost = sum(1 for q in shared if q["leader"] == lost.node)
+    # every service that calls others (billing, registration …) has a reply queue
+    reply_owners = set(_answering_reply_queues(cluster))
+    assert {"billing", "registration"} <= reply_owners, reply_owners
 
     setup_begun = time.monotonic()
     org, api = cluster_stack.new_org()
@@ -125,6 +151,9 @@ def test_bookings_survive_the_loss_of_a_cluster_node(cluster_stack, backend):
         wait_until(lambda: time.monotonic() - killed >= RPC_TIMEOUT + 2, RPC_TIMEOUT + 5,
                    what="two nodes for a while")
         moments["survivors"] = cluster.running_nodes()
+        # each service's consumer reconnected with a reply queue that replies reach
+        # (services/common/rpc.py: _fresh_reply_queue)
+        moments["answering_reply_queues"] = _answering_reply_queues(cluster)
         moments["restarting"] = time.monotonic()
         lost.start()
         moments["rejoined"] = rejoined = time.monotonic()
@@ -163,6 +192,7 @@ def test_bookings_survive_the_loss_of_a_cluster_node(cluster_stack, backend):
         "setup_seconds": round(setup_seconds, 1),
         "quorum_queues": len(shared), "queue_leaders_on_lost_node": leaders_on_lost,
         "running_nodes_after_loss": len(moments.get("survivors", [])),
+        "reply_queues_after_loss": moments.get("answering_reply_queues"),
         "bookings_before": before["2xx"], "bookings_during": during["2xx"],
         "bookings_after": after["2xx"],
         "statuses_before": before["statuses"], "statuses_during": during["statuses"],
@@ -185,9 +215,14 @@ def test_bookings_survive_the_loss_of_a_cluster_node(cluster_stack, backend):
     report("broker_cluster", figures)
 
     if failure:
+        # what the services said (CARNET_LOG_LEVEL=WARNING): the log folder goes with the
+        # run's temporary folder, and CI keeps only this output
+        print(*(cluster_stack.stack.tail(name, lines=30)
+                for name in ("gateway", "billing", "registration")), sep="\n")
         raise failure
     wait_until(lambda: healthy(cluster_stack.stack.url), 30, what="/health at the end")
     assert figures["running_nodes_after_loss"] == 2, figures
+    assert set(figures["reply_queues_after_loss"]) >= reply_owners, figures
     assert figures["dead_processes"] == [], figures  # no process died, none was restarted
     assert figures["no_answer"] == 0, figures        # nothing hung past the HTTP timeout
     assert set(figures["status_counts"]) <= {200, 201, 409, 503}, figures  # no 500
