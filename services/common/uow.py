@@ -111,6 +111,74 @@ class UnitOfWork:
         self._pending = []
 
 
+def publish_now(relay, rows):
+    try:
+        relay.publish_rows(rows)
+    except Exception:  # never fail the committed request; the relay timer retries
+        log.warning("publish after commit failed; the relay will retry", exc_info=True)
+
+
+class BackgroundPublisher:
+    """Publishes committed outbox rows in one green thread per process, in commit order, so
+    that a request's reply does not wait for its events' publisher confirms (three broker
+    round trips in a pass booking's path, issue 14).
+
+    Nothing is less safe than publishing in the request: the rows are in the outbox, and
+    what this process does not publish (it dies, the broker is away, the queue is full) the
+    relay timer publishes after ``relay_pending``'s delay, as before. Not started (outside a
+    running container): rows are published at once, in the caller."""
+
+    LIMIT = 10000  # rows waiting; beyond that they are left to the relay
+
+    def __init__(self, relay):
+        self.relay = relay
+        self._queue = None
+        self._thread = None
+
+    def start(self):
+        import eventlet
+        from eventlet.queue import LightQueue
+        self._queue = LightQueue(self.LIMIT)
+        self._thread = eventlet.spawn(self._run, self._queue)
+
+    def put(self, rows):
+        if self._queue is None:
+            self._publish(rows)
+            return
+        from eventlet.queue import Full
+        try:
+            self._queue.put_nowait(rows)
+        except Full:  # full: the broker is slow or away; the relay sends them later
+            log.warning("%d events left to the outbox relay", len(rows))
+
+    def _run(self, queue):
+        while True:
+            rows = queue.get()
+            if rows is None:
+                return
+            self._publish(rows)
+
+    def _publish(self, rows):
+        publish_now(self.relay, rows)
+
+    def stop(self, seconds=5):
+        """Publish what is waiting (for at most ``seconds``), then stop."""
+        if self._thread is None:
+            return
+        import eventlet
+        queue, thread, self._queue = self._queue, self._thread, None
+        self._thread = None
+        from eventlet.queue import Full
+        try:
+            queue.put_nowait(None)
+        except Full:
+            thread.kill()
+            return
+        with eventlet.Timeout(seconds, False):
+            thread.wait()
+        thread.kill()
+
+
 class DatabaseAccess:
     """What an entrypoint gets: a factory of units of work, and the engine for relays."""
 
@@ -144,6 +212,7 @@ class Database(DependencyProvider):
         # a payload its schema accepts)
         self.events = events
         self.check_payloads = config.env("CARNET_CHECK_EVENT_PAYLOADS", "0") == "1"
+        self._publisher = None  # set up in a container; outside one, published at once
 
     @property
     def outbox(self):
@@ -164,6 +233,11 @@ class Database(DependencyProvider):
         dispatch = event_dispatcher(self.container.config)
         self.relay = OutboxRelay(self.engine, self.outbox, self.service_name, dispatch,
                                  mark_delay=config.outbox_mark_delay())
+        self._publisher = BackgroundPublisher(self.relay)
+
+    def start(self):
+        if self._publisher is not None:
+            self._publisher.start()
 
     def _declare_exchange(self):
         """Declare ``<service>.events`` now: the standalone dispatcher does not, and a publish
@@ -177,6 +251,8 @@ class Database(DependencyProvider):
             exchange(connection.default_channel).declare()
 
     def stop(self):
+        if self._publisher is not None:
+            self._publisher.stop()
         if self.engine is not None:
             self._mark_published_before_stop()
             self.engine.dispose()
@@ -192,10 +268,12 @@ class Database(DependencyProvider):
             relay.flush_marks()
 
     def publish(self, rows):
-        try:
-            self.relay.publish_rows(rows)
-        except Exception:  # never fail the committed request; the relay timer retries
-            log.warning("publish after commit failed; the relay will retry", exc_info=True)
+        """Hand the committed rows to the background publisher: the request does not wait
+        for the broker's confirms (issue 14). Outside a container: published at once."""
+        if self._publisher is not None:
+            self._publisher.put(rows)
+        else:
+            publish_now(self.relay, rows)
 
     def get_dependency(self, worker_ctx):
         return DatabaseAccess(self)

@@ -22,6 +22,24 @@ def test_events_are_published_only_after_commit(database):
         assert row.published_at is not None
 
 
+def test_a_services_events_are_published_after_its_reply_in_commit_order(database):
+    """Issue 14: in a service, a request does not wait for its events' publisher confirms:
+    committed rows go to one green thread per process, which publishes them in commit
+    order; what still waits when the service stops is published then."""
+    from services.common.uow import BackgroundPublisher
+    database._publisher = BackgroundPublisher(database.relay)
+    database._publisher.start()
+    access = DatabaseAccess(database)
+    ids = []
+    for n in range(3):
+        with access.uow() as uow:
+            ids.append(uow.emit("thing_happened", {"n": n})["event_id"])
+            uow.commit()
+    assert database.published == []  # nothing published in the requests themselves
+    database._publisher.stop()
+    assert [e["event_id"] for e in database.published] == ids
+
+
 def _published_at(access, database, event_ids):
     with access.uow(readonly=True) as uow:
         return {r.event_id: r.published_at for r in uow.session.execute(
