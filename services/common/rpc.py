@@ -10,6 +10,7 @@ Also here, for every process that talks to RabbitMQ (docs/reliability.md):
 :func:`bounded_publish_retries`, :func:`configure_amqp` (transient RPC messages,
 non-durable reply queues, the queue type of the durable queues) and :data:`BROKER_ERRORS`."""
 import sys
+import functools
 import logging
 import os
 import queue
@@ -112,7 +113,7 @@ def suspect_request_connections(what):
     channel publishes to a quorum queue whose leader was lost: a message sent to the old
     leader is never resent, and every later one from that channel waits behind the missing
     sequence number, confirmed to the publisher yet never delivered. Seen here after a
-    cluster node was lost (tests/faults/test_broker_cluster.py, one run in four): billing's
+    cluster node was lost (tests/faults/test_broker_cluster.py, about one run in five): billing's
     requests to ``rpc-catalog`` reached the exchange, were confirmed, and catalog, idle,
     received none of them (``catalog.tax_rules: no answer``, every card checkout 503) until
     the test gave up. A new connection is a new channel with sequence numbers of its own.
@@ -137,11 +138,14 @@ REQUESTS_CONNECTION = "carnet-rpc-requests"
 def _generation_name(number):
     """The name RabbitMQ shows for this process's request connections (``rabbitmqctl
     list_connections client_properties``): ``carnet-rpc-requests <pid>/<generation>``."""
-    return f"{REQUESTS_CONNECTION} {os.getpid()}/{number}"
+    return _generation_options(number, os.getpid())["client_properties"]["connection_name"]
 
 
-def _generation_options(number):
-    return {"client_properties": {"connection_name": _generation_name(number)}}
+@functools.lru_cache(maxsize=8)
+def _generation_options(number, pid):
+    """The transport options of a generation's connections, built once per generation (a
+    request's hot path reads them; ``pid``: a forked process names its own)."""
+    return {"client_properties": {"connection_name": f"{REQUESTS_CONNECTION} {pid}/{number}"}}
 
 
 def _close_idle_pools(keep):
@@ -171,7 +175,9 @@ class RpcRequestPublisher(RpcPublisher):
     current generation (:func:`suspect_request_connections`)."""
 
     def publish(self, payload, **kwargs):
-        options = dict(self.transport_options, **_generation_options(_generation["number"]))
+        # a copy: nameko's get_producer writes confirm_publish into the options it is given
+        options = dict(self.transport_options or (),
+                       **_generation_options(_generation["number"], os.getpid()))
         return super().publish(payload, transport_options=options, **kwargs)
 
 
