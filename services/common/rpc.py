@@ -9,13 +9,13 @@ Timeouts, unknown services and an unreachable broker become :class:`ServiceUnava
 Also here, for every process that talks to RabbitMQ (docs/reliability.md):
 :func:`bounded_publish_retries`, :func:`configure_amqp` (transient RPC messages,
 non-durable reply queues, the queue type of the durable queues) and :data:`BROKER_ERRORS`."""
-import sys
 import functools
 import logging
 import os
 import queue
 import select
 import socket
+import sys
 import threading
 import time
 import uuid

@@ -13,6 +13,8 @@ Leaving the block without ``commit()`` rolls everything back, events included.
 import logging
 from pathlib import Path
 
+import eventlet
+from eventlet.queue import Full, LightQueue
 from nameko.extensions import DependencyProvider
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -136,16 +138,13 @@ class BackgroundPublisher:
         self._thread = None
 
     def start(self):
-        import eventlet
-        from eventlet.queue import LightQueue
         self._queue = LightQueue(self.LIMIT)
         self._thread = eventlet.spawn(self._run, self._queue)
 
     def put(self, rows):
         if self._queue is None:
-            self._publish(rows)
+            publish_now(self.relay, rows)
             return
-        from eventlet.queue import Full
         try:
             self._queue.put_nowait(rows)
         except Full:  # full: the broker is slow or away; the relay sends them later
@@ -156,19 +155,14 @@ class BackgroundPublisher:
             rows = queue.get()
             if rows is None:
                 return
-            self._publish(rows)
-
-    def _publish(self, rows):
-        publish_now(self.relay, rows)
+            publish_now(self.relay, rows)
 
     def stop(self, seconds=5):
         """Publish what is waiting (for at most ``seconds``), then stop."""
         if self._thread is None:
             return
-        import eventlet
         queue, thread, self._queue = self._queue, self._thread, None
         self._thread = None
-        from eventlet.queue import Full
         try:
             queue.put_nowait(None)
         except Full:
@@ -263,7 +257,6 @@ class Database(DependencyProvider):
         relay = getattr(self, "relay", None)
         if relay is None:
             return
-        import eventlet
         with eventlet.Timeout(seconds, False):
             relay.flush_marks()
 
