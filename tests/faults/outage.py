@@ -11,6 +11,10 @@ from tests.support.own_servers import wait_until
 __test__ = False
 
 CLIENTS = 16
+# occurrences per client: enough that no pass client has booked them all before the server
+# comes back (a pass booking takes ~0.3 s; with 20, they all ran out before the restart in
+# one CI run, and "bookings after the restart" then never came)
+OCCURRENCES = 100
 HTTP_TIMEOUT = 3 * RPC_TIMEOUT  # a request that takes longer hangs (a checkout is 3 calls)
 
 
@@ -33,7 +37,8 @@ def book_through_outage(fault_stack, stop, start):
     ``start()`` it, wait until health and bookings of both kinds are back; then audit."""
     setup_begun = time.monotonic()
     org, api = fault_stack.new_org()
-    load = booking_load.prepare(org, api, fault_stack.stack.rpc, clients=CLIENTS)
+    load = booking_load.prepare(org, api, fault_stack.stack.rpc, clients=CLIENTS,
+                                occurrences=OCCURRENCES)
     setup_seconds = time.monotonic() - setup_begun
     threads = booking_load.run(load, org.admin, seconds=100, http_timeout=HTTP_TIMEOUT)
     try:
