@@ -9,8 +9,11 @@ skipped with a warning when it is not reachable, unless ``CARNET_REQUIRE_POSTGRE
 ``CARNET_TEST_PARALLEL=1`` runs the backends' passes at the same time (each has its own
 RabbitMQ vhost, databases, ports and temporary folder), each into a log of its own that
 is printed whole when both have ended: most of a pass is waiting on processes and round
-trips, so two of them share this machine's two cores well. Off, they run one after the
-other, as before.
+trips, so two of them share this machine's two cores well (10 min instead of ~18 here).
+Off, they run one after the other, as ``.ci/run`` does: in one of three parallel runs a
+registration instance started by ``tests/api/test_races_checkout.py``'s teardown answered
+``MethodNotFound`` to every RPC (its event handlers worked), and most later tests of that
+pass failed; not reproduced alone or under a CPU hog, not understood yet.
 """
 import os
 import subprocess
