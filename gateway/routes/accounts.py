@@ -1,5 +1,4 @@
 """docs/http-api.md routes: accounts (households and members, R1.2), API keys, staff members."""
-from flask_smorest import Blueprint
 
 from services.accounts.contract.errors import WrongCurrentPassword
 from services.accounts.contract.schemas import (AccountCreate, AccountOut, AccountPage, AccountSearch,
@@ -11,6 +10,7 @@ from services.common.errors import Forbidden, InvalidInput
 from .. import throttle
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="accounts")
 

@@ -1,7 +1,6 @@
 """docs/http-api.md routes: appointments, the salon agenda (R5.1, R5.2) and bundles applied to them
 (R4.6, R4.7). The checkout of an appointment (``POST …/appointments/{id}/checkout``) is
 billing's route; it calls registration's ``complete_appointment``."""
-from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
 from services.registration.contract.schemas import (AgendaOut, AgendaQuery, AppointmentList,
@@ -10,6 +9,7 @@ from services.registration.contract.schemas import (AgendaOut, AgendaQuery, Appo
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("appointments", __name__, url_prefix="/api/v1",
                 description="appointments: the salon agenda, bundles applied to appointments")

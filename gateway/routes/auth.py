@@ -2,7 +2,6 @@
 (email and password); both public, both answer ``{token, expires_at}``. Both are throttled
 per account and per client address (``gateway/throttle.py``): 429 ``too_many_requests``
 with ``Retry-After``."""
-from flask_smorest import Blueprint
 
 from services.accounts.contract.credentials import normalize_email, parse_api_key
 from services.accounts.contract.schemas import LoginRequest, TokenOut, TokenRequest
@@ -10,6 +9,7 @@ from services.common.errors import Unauthenticated
 
 from .. import throttle
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="auth")
 

@@ -8,7 +8,6 @@ import base64
 import time
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from services.billing.contract.schemas import (AppointmentCheckoutRequest, AppointmentCheckoutResult,
                                       BillingRunIn, BillingRunOut, CartCreate, CartItemCreate,
@@ -24,6 +23,7 @@ from services.common.errors import Forbidden
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("billing", __name__, url_prefix="/api/v1", description="carts, checkout, invoices")
 

@@ -6,7 +6,6 @@ rest. Availability composes two answers: the catalog's occurrences (capacity, wi
 status) and the registration service's seat counts (one ``seat_counts`` call per request,
 for every occurrence listed).
 """
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from services.catalog.contract import schemas as s
@@ -14,6 +13,7 @@ from services.catalog.contract import schemas as s
 from ..auth import authorize
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="catalog")
 

@@ -3,7 +3,6 @@ subscription plans (admins; future sales only), accounts and members (staff, or 
 customer for their own household), staff members (admins); every edit audited and readable
 by admins (``GET /orgs/{org}/audit``). Password reset by e-mail link (public). See
 docs/policies.md."""
-from flask_smorest import Blueprint
 
 from services.accounts.contract.schemas import (AcceptedOut, AccountOut, AccountPatch, AuditPage,
                                        AuditQuery, MemberOut, MemberPatch,
@@ -13,6 +12,7 @@ from services.catalog.contract import schemas as catalog
 
 from ..auth import authorize, current_principal, ensure_account_access
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("edits", __name__, url_prefix="/api/v1",
                 description="edits (audited) and password reset")

@@ -1,6 +1,5 @@
 """Operations: health of every service, Prometheus metrics."""
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.common.config import SERVICES
@@ -8,6 +7,7 @@ from services.common.errors import CarnetError, NotFound
 
 from .. import metrics
 from ..rpc import pool
+from .blueprint import Blueprint
 
 blp = Blueprint("operations", __name__, description="Health and metrics")
 

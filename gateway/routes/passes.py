@@ -7,7 +7,6 @@ the answer; the service keeps the ledgers.
 import hashlib
 
 from flask import request
-from flask_smorest import Blueprint
 
 from services.common.pagination import MAX_LIMIT
 from services.passes.contract import schemas as s
@@ -16,6 +15,7 @@ from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..csvout import csv_response
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("passes", __name__, url_prefix="/api/v1",
                 description="passes, bundles and memberships")

@@ -1,7 +1,6 @@
 """Policies over HTTP (R8.1): no-shows marked by staff (registrations and appointments), the
 fees they and late cancellations cost, owed fee invoices paid at the counter or by the
 customer, and fees waived by staff. See docs/policies.md."""
-from flask_smorest import Blueprint
 
 from services.billing.contract.schemas import (FeePage, FeeQuery, InvoiceOut, PayInvoiceRequest,
                                       WaiveFeeBody)
@@ -11,6 +10,7 @@ from services.registration.contract.schemas import AppointmentOut, NoteRequest, 
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("policies", __name__, url_prefix="/api/v1",
                 description="no-shows, late-cancellation and no-show fees (R8.1)")

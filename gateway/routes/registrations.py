@@ -2,7 +2,6 @@
 
 Booking a seat goes through a cart (billing's routes), or, paid with a pass, directly
 (``POST /orgs/{org}/registrations``)."""
-from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
 from services.registration.contract.schemas import (AccountRegistrationsQuery, ActivityQuery,
@@ -12,6 +11,7 @@ from services.registration.contract.schemas import (AccountRegistrationsQuery, A
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("registrations", __name__, url_prefix="/api/v1",
                 description="registrations: cancellation, participants")

@@ -9,7 +9,6 @@ header row and the same columns as the JSON items.
 - the registration counts per occurrence of an activity (R3.8), from registration.
 - the pass report (R4.2) is ``gateway/routes/passes.py``.
 """
-from flask_smorest import Blueprint
 
 from services.billing.contract import schemas as billing
 from services.billing.contract.vocabulary import DETAIL_COLUMNS, PAYMENTS_COLUMNS, SUMMARY_COLUMNS
@@ -19,6 +18,7 @@ from services.registration.contract.schemas import (REGISTRATION_REPORT_COLUMNS,
 from ..auth import STAFF, authorize
 from ..csvout import csv_response
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="reports: sales, payments by accounting code, registrations")

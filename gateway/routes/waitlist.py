@@ -1,7 +1,6 @@
 """The waiting list over HTTP (R3.9; docs/http-api.md ``POST /orgs/{org}/occurrences/{id}/waitlist``,
 the rest in docs/policies.md). A seat offered from the list is a hold for the member; it is
 claimed by adding the same occurrence (or session) for that member to a cart, as usual."""
-from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden
 from services.registration.contract.schemas import (NoteRequest, WaitlistEntryOut,
@@ -10,6 +9,7 @@ from services.registration.contract.schemas import (NoteRequest, WaitlistEntryOu
 from ..auth import STAFF, authorize, current_principal, ensure_account_access
 from ..idempotency import idempotent
 from ..rpc import call
+from .blueprint import Blueprint
 
 blp = Blueprint("waitlist", __name__, url_prefix="/api/v1",
                 description="waiting lists (R3.9)")

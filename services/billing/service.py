@@ -50,21 +50,21 @@ class BillingService(ServiceBase):
     @rpc
     def create_cart(self, org_id, data):
         org_id = _id("org_id", org_id)
-        data = load(schemas.CartCreate(), data)
-        return dump(schemas.CartOut(), carts.create_cart(self.ctx, org_id, data))
+        data = load(schemas.CartCreate, data)
+        return dump(schemas.CartOut, carts.create_cart(self.ctx, org_id, data))
 
     @rpc
     def get_cart(self, org_id, cart_id):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
-        return dump(schemas.CartOut(), carts.get_cart(self.ctx, org_id, cart_id))
+        return dump(schemas.CartOut, carts.get_cart(self.ctx, org_id, cart_id))
 
     # The gateway passes who calls (``caller_role``, ``caller_account_id``): billing
     # refuses a customer another account's cart itself (R1.2), so a request costs one RPC.
     @rpc
     def add_item(self, org_id, cart_id, data, caller_role=None, caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
-        data = load(schemas.CartItemCreate(), data)
-        return dump(schemas.CartItemOut(), carts.add_item(
+        data = load(schemas.CartItemCreate, data)
+        return dump(schemas.CartItemOut, carts.add_item(
             self.ctx, org_id, cart_id, data, (caller_role, caller_account_id)))
 
     @rpc
@@ -72,7 +72,7 @@ class BillingService(ServiceBase):
                     caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
         item_id = _id("item_id", item_id)
-        return dump(schemas.CartItemOut(), carts.remove_item(
+        return dump(schemas.CartItemOut, carts.remove_item(
             self.ctx, org_id, cart_id, item_id, (caller_role, caller_account_id)))
 
     # -- checkout ------------------------------------------------------------------------------
@@ -80,8 +80,8 @@ class BillingService(ServiceBase):
     def checkout(self, org_id, cart_id, data, idempotency_key=None, caller_role=None,
                  caller_account_id=None):
         org_id, cart_id = _id("org_id", org_id), _id("cart_id", cart_id)
-        data = load(schemas.CheckoutRequest(), data)
-        return dump(schemas.CheckoutResult(), checkout.checkout(
+        data = load(schemas.CheckoutRequest, data)
+        return dump(schemas.CheckoutResult, checkout.checkout(
             self.ctx, org_id, cart_id, data, idempotency_key, caller_role,
             caller_account_id=caller_account_id))
 
@@ -90,8 +90,8 @@ class BillingService(ServiceBase):
                              caller_role=None):
         org_id = _id("org_id", org_id)
         appointment_id = _id("appointment_id", appointment_id)
-        data = load(schemas.AppointmentCheckoutRequest(), data)
-        return dump(schemas.AppointmentCheckoutResult(), checkout.checkout_appointment(
+        data = load(schemas.AppointmentCheckoutRequest, data)
+        return dump(schemas.AppointmentCheckoutResult, checkout.checkout_appointment(
             self.ctx, org_id, appointment_id, data, idempotency_key, caller_role))
 
     @event_handler("registration", registration_events.REGISTRATION_CONFIRMED)
@@ -107,7 +107,7 @@ class BillingService(ServiceBase):
     @rpc
     def get_invoice(self, org_id, invoice_id):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        return dump(schemas.InvoiceOut(), invoices.get_invoice(self.ctx, org_id, invoice_id))
+        return dump(schemas.InvoiceOut, invoices.get_invoice(self.ctx, org_id, invoice_id))
 
     @rpc
     def get_receipt_pdf(self, org_id, invoice_id):
@@ -119,30 +119,30 @@ class BillingService(ServiceBase):
         org_id = _id("org_id", org_id)
         if account_id is not None:
             account_id = _id("account_id", account_id)
-        query = load(schemas.InvoiceListQuery(), {"limit": limit, "cursor": cursor})
-        return dump(schemas.InvoicePage(),
+        query = load(schemas.InvoiceListQuery, {"limit": limit, "cursor": cursor})
+        return dump(schemas.InvoicePage,
                     invoices.list_invoices(self.ctx, org_id, account_id, query))
 
     @rpc
     def void_invoice(self, org_id, invoice_id, data):
         """R3.7, R6.5. Idempotent."""
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        data = load(schemas.VoidRequest(), data)
-        return dump(schemas.InvoiceOut(),
+        data = load(schemas.VoidRequest, data)
+        return dump(schemas.InvoiceOut,
                     invoices.void_invoice(self.ctx, org_id, invoice_id, data))
 
     # -- refunds (R6.5) ------------------------------------------------------------------------
     @rpc
     def refund_invoice(self, org_id, invoice_id, data, idempotency_key=None):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        data = load(schemas.RefundIn(), data)
-        return dump(schemas.RefundOut(), refunds.refund_invoice(
+        data = load(schemas.RefundIn, data)
+        return dump(schemas.RefundOut, refunds.refund_invoice(
             self.ctx, org_id, invoice_id, data, idempotency_key))
 
     @rpc
     def list_refunds(self, org_id, invoice_id):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        return dump(schemas.RefundList(), refunds.list_refunds(self.ctx, org_id, invoice_id))
+        return dump(schemas.RefundList, refunds.list_refunds(self.ctx, org_id, invoice_id))
 
     @timer(interval=settings.recovery_interval())
     def recover_refunds(self):
@@ -152,7 +152,7 @@ class BillingService(ServiceBase):
     @rpc
     def get_account_credit(self, org_id, account_id):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
-        return dump(schemas.CreditOut(), credit.account_credit(self.ctx, org_id, account_id))
+        return dump(schemas.CreditOut, credit.account_credit(self.ctx, org_id, account_id))
 
     @event_handler("registration", registration_events.REGISTRATION_CANCELLED,
                    requeue_on_error=True)
@@ -167,19 +167,19 @@ class BillingService(ServiceBase):
     @rpc
     def pay_invoice(self, org_id, invoice_id, data):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        data = load(schemas.PayInvoiceRequest(), data)
-        return dump(schemas.InvoiceOut(), fees.pay_invoice(self.ctx, org_id, invoice_id, data))
+        data = load(schemas.PayInvoiceRequest, data)
+        return dump(schemas.InvoiceOut, fees.pay_invoice(self.ctx, org_id, invoice_id, data))
 
     @rpc
     def waive_fee(self, org_id, invoice_id, data):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        data = load(schemas.WaiveFeeRequest(), data)
-        return dump(schemas.InvoiceOut(), fees.waive_fee(self.ctx, org_id, invoice_id, data))
+        data = load(schemas.WaiveFeeRequest, data)
+        return dump(schemas.InvoiceOut, fees.waive_fee(self.ctx, org_id, invoice_id, data))
 
     @rpc
     def list_fees(self, org_id, account_id, query=None):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
-        query = load(schemas.FeeQuery(), query or {})
+        query = load(schemas.FeeQuery, query or {})
         return fees.list_fees(self.ctx, org_id, account_id, query)
 
     # -- subscriptions (R2.13, R6.3, R6.4) -----------------------------------------------------
@@ -187,38 +187,38 @@ class BillingService(ServiceBase):
     def get_subscription(self, org_id, subscription_id):
         org_id = _id("org_id", org_id)
         subscription_id = _id("subscription_id", subscription_id)
-        return dump(schemas.SubscriptionOut(),
+        return dump(schemas.SubscriptionOut,
                     subscriptions.get_subscription(self.ctx, org_id, subscription_id))
 
     @rpc
     def list_subscription_charges(self, org_id, subscription_id, limit=None, cursor=None):
         org_id = _id("org_id", org_id)
         subscription_id = _id("subscription_id", subscription_id)
-        query = load(schemas.InvoiceListQuery(), {"limit": limit, "cursor": cursor})
-        return dump(schemas.SubscriptionChargePage(), subscriptions.subscription_charges(
+        query = load(schemas.InvoiceListQuery, {"limit": limit, "cursor": cursor})
+        return dump(schemas.SubscriptionChargePage, subscriptions.subscription_charges(
             self.ctx, org_id, subscription_id, query))
 
     @rpc
     def list_subscriptions(self, org_id, account_id):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
-        return dump(schemas.SubscriptionList(),
+        return dump(schemas.SubscriptionList,
                     subscriptions.list_subscriptions(self.ctx, org_id, account_id))
 
     @rpc
     def cancel_subscription(self, org_id, subscription_id):
         org_id = _id("org_id", org_id)
         subscription_id = _id("subscription_id", subscription_id)
-        return dump(schemas.SubscriptionOut(),
+        return dump(schemas.SubscriptionOut,
                     subscriptions.cancel_subscription(self.ctx, org_id, subscription_id))
 
     @rpc
     def run_billing(self, org_id, data=None, deadline=None):
         """``POST /billing-runs``; ``deadline`` (epoch seconds): when the caller gives up."""
         org_id = _id("org_id", org_id)
-        data = load(schemas.BillingRunIn(), data or {})
+        data = load(schemas.BillingRunIn, data or {})
         if deadline is not None and not isinstance(deadline, (int, float)):
             raise InvalidInput("the request is not valid", {"deadline": ["epoch seconds"]})
-        return dump(schemas.BillingRunOut(),
+        return dump(schemas.BillingRunOut,
                     subscriptions.run_billing(self.ctx, org_id, data, deadline))
 
     # -- test clocks (development and tests only) ----------------------------------------------
@@ -226,13 +226,13 @@ class BillingService(ServiceBase):
     def set_test_clock(self, org_id, data):
         org_id = _id("org_id", org_id)
         clocks.ensure_enabled(self.ctx)
-        data = load(schemas.TestClockIn(), data)
-        return dump(schemas.TestClockOut(), clocks.set_test_clock(self.ctx, org_id, data))
+        data = load(schemas.TestClockIn, data)
+        return dump(schemas.TestClockOut, clocks.set_test_clock(self.ctx, org_id, data))
 
     @rpc
     def clear_test_clock(self, org_id):
         org_id = _id("org_id", org_id)
-        return dump(schemas.TestClockOut(), clocks.clear_test_clock(self.ctx, org_id))
+        return dump(schemas.TestClockOut, clocks.clear_test_clock(self.ctx, org_id))
 
     @rpc
     def get_test_clock(self, org_id):
@@ -240,24 +240,24 @@ class BillingService(ServiceBase):
 
     # -- reports (R6.6, R7.2) ------------------------------------------------------------------
     def _report(self, org_id, query):
-        return _id("org_id", org_id), load(schemas.ReportRange(), query)
+        return _id("org_id", org_id), load(schemas.ReportRange, query)
 
     @rpc
     def sales_detail_report(self, org_id, query):
-        return dump(schemas.SalesDetailReport(),
+        return dump(schemas.SalesDetailReport,
                     reports.sales_detail(self.ctx, *self._report(org_id, query)))
 
     @rpc
     def sales_summary_report(self, org_id, query):
-        return dump(schemas.SalesSummaryReport(),
+        return dump(schemas.SalesSummaryReport,
                     reports.sales_summary(self.ctx, *self._report(org_id, query)))
 
     @rpc
     def payments_by_accounting_code_report(self, org_id, query):
-        return dump(schemas.PaymentsByCodeReport(), reports.payments_by_accounting_code(
+        return dump(schemas.PaymentsByCodeReport, reports.payments_by_accounting_code(
             self.ctx, *self._report(org_id, query)))
 
     @rpc
     def tax_report(self, org_id, query):
-        return dump(schemas.TaxReport(),
+        return dump(schemas.TaxReport,
                     reports.tax_report(self.ctx, *self._report(org_id, query)))

@@ -27,7 +27,7 @@ def _page(limit, cursor, everything_by_default=False):
     ``everything_by_default``."""
     if everything_by_default and limit is None and cursor is None:
         return None, None
-    args = load(schemas.PageQuery(), {k: v for k, v in (("limit", limit), ("cursor", cursor))
+    args = load(schemas.PageQuery, {k: v for k, v in (("limit", limit), ("cursor", cursor))
                                       if v is not None})
     return args.get("limit"), args.get("cursor")
 
@@ -46,7 +46,7 @@ class CatalogService(ServiceBase):
     # -- orgs and taxes (R1.1, R7.1) ----------------------------------------------------------------
     @rpc
     def create_org(self, data):
-        return orgs.create_org(self.ctx, load(schemas.OrgIn(), data))
+        return orgs.create_org(self.ctx, load(schemas.OrgIn, data))
 
     @rpc
     def get_org(self, org_id):
@@ -56,20 +56,20 @@ class CatalogService(ServiceBase):
     def update_org(self, org_id, patch):
         """``PATCH /orgs/{org}`` (R7.1): name, locale, address, ``prices_include_tax`` and
         ``taxes``. The timezone and currency never change."""
-        return orgs.update_org(self.ctx, org_id, load(schemas.OrgPatch(), patch))
+        return orgs.update_org(self.ctx, org_id, load(schemas.OrgPatch, patch))
 
     @rpc
     def tax_rules(self, org_id, refs):
         """What billing needs to tax a sale (docs/taxes.md): ``{org_id, prices_include_tax,
         taxes, codes: {"type:id": [code]}}`` for ``refs`` ``[{type, id}]`` (type: activity,
         service, pass_type, bundle_type, membership_type, subscription_plan)."""
-        data = load(schemas.TaxRulesIn(), {"refs": refs})
+        data = load(schemas.TaxRulesIn, {"refs": refs})
         return orgs.tax_rules_for(self.ctx, org_id, data["refs"])
 
     # -- programs and activities (R2.1, R2.2, R2.3, R2.5, R2.7) -------------------------------------
     @rpc
     def create_program(self, org_id, data):
-        return activities.create_program(self.ctx, org_id, load(schemas.ProgramIn(), data))
+        return activities.create_program(self.ctx, org_id, load(schemas.ProgramIn, data))
 
     @rpc
     def get_program(self, org_id, program_id):
@@ -81,12 +81,12 @@ class CatalogService(ServiceBase):
 
     @rpc
     def create_activity(self, org_id, data):
-        return activities.create_activity(self.ctx, org_id, load(schemas.ActivityIn(), data))
+        return activities.create_activity(self.ctx, org_id, load(schemas.ActivityIn, data))
 
     @rpc
     def update_activity(self, org_id, activity_id, patch):
         return activities.update_activity(self.ctx, org_id, activity_id,
-                                          load(schemas.ActivityPatch(), patch))
+                                          load(schemas.ActivityPatch, patch))
 
     @rpc
     def get_activity(self, org_id, activity_id):
@@ -100,7 +100,7 @@ class CatalogService(ServiceBase):
     @rpc
     def convert_seats(self, org_id, activity_id, data):
         return seats.convert_seats(self.ctx, org_id, activity_id,
-                                   load(schemas.SeatConversionIn(), data))
+                                   load(schemas.SeatConversionIn, data))
 
     # -- occurrences (R2.1) -------------------------------------------------------------------------
     @rpc
@@ -125,7 +125,7 @@ class CatalogService(ServiceBase):
     @rpc
     def add_occurrence(self, org_id, activity_id, data):
         return occurrences.add_occurrence(self.ctx, org_id, activity_id,
-                                          load(schemas.OccurrenceIn(), data))
+                                          load(schemas.OccurrenceIn, data))
 
     @rpc
     def cancel_occurrence(self, org_id, occurrence_id):
@@ -134,7 +134,7 @@ class CatalogService(ServiceBase):
     # -- services (R2.10) ---------------------------------------------------------------------------
     @rpc
     def create_service(self, org_id, data):
-        return products.create_service(self.ctx, org_id, load(schemas.ServiceIn(), data))
+        return products.create_service(self.ctx, org_id, load(schemas.ServiceIn, data))
 
     @rpc
     def get_service(self, org_id, service_id):
@@ -147,12 +147,12 @@ class CatalogService(ServiceBase):
     # -- pass types (R2.8, R2.9) --------------------------------------------------------------------
     @rpc
     def create_pass_type(self, org_id, data):
-        return products.create_pass_type(self.ctx, org_id, load(schemas.PassTypeIn(), data))
+        return products.create_pass_type(self.ctx, org_id, load(schemas.PassTypeIn, data))
 
     @rpc
     def update_pass_type(self, org_id, pass_type_id, patch):
         return products.update_pass_type(self.ctx, org_id, pass_type_id,
-                                         load(schemas.PassTypePatch(), patch))
+                                         load(schemas.PassTypePatch, patch))
 
     @rpc
     def get_pass_type(self, org_id, pass_type_id):
@@ -169,7 +169,7 @@ class CatalogService(ServiceBase):
     # -- bundle types (R2.11) -----------------------------------------------------------------------
     @rpc
     def create_bundle_type(self, org_id, data):
-        return products.create_bundle_type(self.ctx, org_id, load(schemas.BundleTypeIn(), data))
+        return products.create_bundle_type(self.ctx, org_id, load(schemas.BundleTypeIn, data))
 
     @rpc
     def get_bundle_type(self, org_id, bundle_type_id):
@@ -183,7 +183,7 @@ class CatalogService(ServiceBase):
     @rpc
     def create_membership_type(self, org_id, data):
         return products.create_membership_type(self.ctx, org_id,
-                                               load(schemas.MembershipTypeIn(), data))
+                                               load(schemas.MembershipTypeIn, data))
 
     @rpc
     def get_membership_type(self, org_id, membership_type_id):
@@ -197,7 +197,7 @@ class CatalogService(ServiceBase):
     @rpc
     def create_subscription_plan(self, org_id, data):
         return products.create_subscription_plan(self.ctx, org_id,
-                                                 load(schemas.SubscriptionPlanIn(), data))
+                                                 load(schemas.SubscriptionPlanIn, data))
 
     @rpc
     def get_subscription_plan(self, org_id, plan_id):
@@ -211,19 +211,19 @@ class CatalogService(ServiceBase):
     @rpc
     def update_service(self, org_id, service_id, data, actor=None):
         return edits.edit(self.ctx, org_id, "service", service_id,
-                          load(schemas.ServicePatch(), data), actor)
+                          load(schemas.ServicePatch, data), actor)
 
     @rpc
     def update_bundle_type(self, org_id, bundle_type_id, data, actor=None):
         return edits.edit(self.ctx, org_id, "bundle_type", bundle_type_id,
-                          load(schemas.BundleTypePatch(), data), actor)
+                          load(schemas.BundleTypePatch, data), actor)
 
     @rpc
     def update_membership_type(self, org_id, membership_type_id, data, actor=None):
         return edits.edit(self.ctx, org_id, "membership_type", membership_type_id,
-                          load(schemas.MembershipTypePatch(), data), actor)
+                          load(schemas.MembershipTypePatch, data), actor)
 
     @rpc
     def update_subscription_plan(self, org_id, plan_id, data, actor=None):
         return edits.edit(self.ctx, org_id, "subscription_plan", plan_id,
-                          load(schemas.SubscriptionPlanPatch(), data), actor)
+                          load(schemas.SubscriptionPlanPatch, data), actor)

@@ -79,23 +79,23 @@ class NotificationsService(ServiceBase):
     def get_preferences(self, org_id, account_id):
         found = preferences.get_preferences(self.ctx, _id("org_id", org_id),
                                             _id("account_id", account_id))
-        return dump(schemas.PreferencesOut(), found)
+        return dump(schemas.PreferencesOut, found)
 
     @rpc
     def set_preferences(self, org_id, account_id, data):
         org_id, account_id = _id("org_id", org_id), _id("account_id", account_id)
         found = preferences.set_preferences(self.ctx, org_id, account_id,
-                                            load(schemas.PreferencesIn(), data))
-        return dump(schemas.PreferencesOut(), found)
+                                            load(schemas.PreferencesIn, data))
+        return dump(schemas.PreferencesOut, found)
 
     @rpc
     def list_notices(self, org_id, account_id=None, event_id=None, kind=None, limit=None,
                      cursor=None):
         """The sent log of an org (newest last)."""
         org_id = _id("org_id", org_id)
-        query = load(schemas.NoticeQuery(), {"account_id": account_id, "event_id": event_id,
+        query = load(schemas.NoticeQuery, {"account_id": account_id, "event_id": event_id,
                                              "kind": kind, "limit": limit, "cursor": cursor})
-        return dump(schemas.NoticePage(), preferences.list_notices(self.ctx, org_id, query))
+        return dump(schemas.NoticePage, preferences.list_notices(self.ctx, org_id, query))
 
 
 # The events clients are told about: one handler each, ``on_<event type>`` (its queue is

@@ -20,7 +20,7 @@ def receipt_pdf(ctx, org_id, invoice_id):
         invoice = invoices.get(org_id, invoice_id)
         if invoice is None:
             raise InvoiceNotFound("no such invoice", {"invoice_id": invoice_id})
-        invoice_data = dump(schemas.InvoiceOut(), invoices.as_dict(invoice))
+        invoice_data = dump(schemas.InvoiceOut, invoices.as_dict(invoice))
         refunds = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
             invoice.id)]
     org = ctx.peers.ask("catalog", "get_org", org_id)

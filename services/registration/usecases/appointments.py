@@ -52,7 +52,7 @@ def book_appointment(ctx, org_id, data):
     """A booked appointment (R5.1); ``staff_busy`` if the staff member has one that
     overlaps (R5.2). With ``bundle_id`` or ``apply_bundle`` the bundle is applied too
     (price 0, R4.6), or nothing is booked (the refusal is the answer)."""
-    data = load(AppointmentIn(), data)
+    data = load(AppointmentIn, data)
     service_reply = ctx.peers.start("catalog", "get_service", org_id, data["service_id"])
     member_reply = ctx.peers.start("accounts", "get_member", org_id, data["member_id"])
     staff_reply = ctx.peers.start("accounts", "get_staff", org_id, data["staff_id"]) \
@@ -139,7 +139,7 @@ def _end(ctx, org_id, appointment_id, status, event, cancelled_by=None):
 
 def cancel_appointment(ctx, org_id, appointment_id, data=None):
     """booked -> cancelled; a bundle's booked use comes back (R4.7). Idempotent."""
-    data = load(AppointmentCancelIn(), data)
+    data = load(AppointmentCancelIn, data)
     return _end(ctx, org_id, appointment_id, rules.CANCELLED, events.APPOINTMENT_CANCELLED,
                 rules.BY_STAFF if data["by_staff"] else rules.BY_CLIENT)
 
@@ -164,7 +164,7 @@ def list_appointments(ctx, org_id, account_id):
 
 def agenda(ctx, org_id, date, staff_id=None):
     """The org-local day's appointments (not cancelled) per staff member."""
-    query = load(AgendaQuery(), {"date": date, "staff_id": staff_id})
+    query = load(AgendaQuery, {"date": date, "staff_id": staff_id})
     org = ctx.peers.found(ctx.peers.start("catalog", "get_org", org_id), "catalog.get_org",
                           "org_id", org_id)
     start, end = rules.day_range(query["date"], org.get("timezone"))

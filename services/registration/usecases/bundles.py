@@ -111,7 +111,7 @@ def finish_apply(ctx, org_id, appointment_id, bundle_id, service_id):
 def apply_appointment_bundle(ctx, org_id, appointment_id, data=None):
     """R4.6: the bundle ``bundle_id`` (default: the client's only bundle covering the
     service) applied to a booked appointment: one use booked, price 0. Idempotent."""
-    data = load(ApplyBundleIn(), data)
+    data = load(ApplyBundleIn, data)
     appointment = appointments.read(ctx, org_id, appointment_id)
     if appointment.status != rules.BOOKED:
         raise AppointmentNotBooked(f"this appointment is {appointment.status}",
@@ -196,7 +196,7 @@ def complete_appointment(ctx, org_id, appointment_id, data):
     """booked -> completed with ``invoice_id``. The applied bundle's booked use becomes
     used; ``bundle_id`` applies one at checkout if none was (one remaining use becomes
     used, price 0). Idempotent for the same invoice."""
-    data = load(CompleteAppointmentIn(), data)
+    data = load(CompleteAppointmentIn, data)
     invoice_id, given = data["invoice_id"], data["bundle_id"]
     appointment = appointments.read(ctx, org_id, appointment_id)
     if appointment.status == rules.COMPLETED:

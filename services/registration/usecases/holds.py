@@ -93,7 +93,7 @@ def check(offering, who, data, member_of, now):
 
 # -- R3.1–R3.3 ----------------------------------------------------------------------------------
 def hold(ctx, org_id, data):
-    data = load(HoldIn(), data)
+    data = load(HoldIn, data)
     offering, member_reply = gather(ctx, org_id, data)
     if ctx.settings.unsafe_capacity_check():
         return _hold_naively(ctx, org_id, data, offering, member_reply)

@@ -59,7 +59,7 @@ def book_with_pass(ctx, org_id, data):
     """A confirmed à la carte registration paid with one use of ``pass_id``: the seat is
     held, the pass debited, the registration confirmed — or nothing (the seat is released
     and the pass service's refusal is the answer)."""
-    data = load(BookWithPassIn(), data)
+    data = load(BookWithPassIn, data)
     hold = {"kind": rules.A_LA_CARTE, "member_id": data["member_id"],
             "occurrence_id": data["occurrence_id"], "account_id": data["account_id"],
             "cart_id": None, "cart_item_id": None,
@@ -159,7 +159,7 @@ def hold_for_cart_pass(ctx, org_id, data):
     for pass holders only, R2.3); billing's checkout names the pass once it is sold
     (``attach_pass_to_hold``). A released or expired hold has no use to give back. Repeated
     for the same cart item: the same hold."""
-    data = load(HoldIn(), dict(data or {}, pay_with=None))
+    data = load(HoldIn, dict(data or {}, pay_with=None))
     if data["kind"] != rules.A_LA_CARTE:
         raise PassPaymentUnavailable("a session is not paid with a pass",
                                      {"pay_with": ["a pass pays for à la carte only"]})
@@ -182,7 +182,7 @@ def attach_pass_to_hold(ctx, org_id, registration_id, data):
     registration). Idempotent; a hold that lapsed is ``hold_expired``; the pass service's
     refusals (``pass_not_eligible`` …) are the answer and the hold stays (billing's checkout
     releases it when it undoes)."""
-    data = load(AttachPassIn(), data)
+    data = load(AttachPassIn, data)
     pass_id = data["pass_id"]
     now = ctx.clock.now()
     with ctx.db.uow() as uow:

@@ -49,7 +49,7 @@ def confirm(ctx, org_id, registration_ids, invoice_id):
     """Confirm holds paid by ``invoice_id``: all of them or none. A hold that lapsed and was
     expired takes its seat again if one is free, else ``hold_expired``. Confirming again with
     the same invoice changes nothing."""
-    data = load(ConfirmIn(), {"registration_ids": registration_ids, "invoice_id": invoice_id})
+    data = load(ConfirmIn, {"registration_ids": registration_ids, "invoice_id": invoice_id})
     ids = list(dict.fromkeys(data["registration_ids"]))
     now = ctx.clock.now()
     with ctx.db.uow() as uow:
@@ -98,7 +98,7 @@ def cancel(ctx, org_id, registration_id, data=None):
     registration (R3.6). The seat is free at once; money paid is credited to the account by
     billing (``refund_to_credit`` in ``registration_cancelled``). Cancelling a cancelled
     registration returns it unchanged."""
-    data = load(CancelIn(), data)
+    data = load(CancelIn, data)
     session_starts = None if data["by_staff"] else \
         _session_starts(ctx, org_id, registration_id)  # R8.2, asked before the write
     now = ctx.clock.now()
@@ -184,7 +184,7 @@ def get_registration(ctx, org_id, registration_id):
 
 
 def list_registrations(ctx, org_id, query):
-    query = load(ListQuery(), query)
+    query = load(ListQuery, query)
     with ctx.db.uow(readonly=True) as uow:
         items, next_cursor = Registrations(uow.session).search(org_id, **query)
         return {"items": [registration_dict(r) for r in items], "next_cursor": next_cursor}
@@ -193,7 +193,7 @@ def list_registrations(ctx, org_id, query):
 def activity_registrations(ctx, org_id, activity_id, kind=None, occurrence_id=None):
     """R3.8: confirmed registrations of an activity, session and à la carte counted apart,
     per occurrence (a session registration counts in every occurrence)."""
-    query = load(ActivityQuery(), {"kind": kind, "occurrence_id": occurrence_id})
+    query = load(ActivityQuery, {"kind": kind, "occurrence_id": occurrence_id})
     try:
         listed = ctx.peers.call("catalog", "list_occurrences", org_id, activity_id)
     except NotFound as exc:

@@ -67,7 +67,7 @@ def reserve_converted_seats(ctx, org_id, activity_id, data):
     one held a seat yet). Asked again for the same conversion, it takes nothing more;
     after the catalog gave the conversion up, ``seat_conversion_abandoned``."""
     org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
-    data = load(ConvertedSeatsIn(), data)
+    data = load(ConvertedSeatsIn, data)
     seats, conversion_id, now = data["seats"], data["conversion_id"], ctx.clock.now()
     with ctx.db.uow() as uow:
         pool_seats, conversions = Seats(uow.session), SeatConversions(uow.session)
@@ -102,7 +102,7 @@ def return_converted_seats(ctx, org_id, activity_id, data):
     conversion, or got no answer): its seats are unsold again, once. Given up before
     the seats were taken, the conversion is remembered so that they never are."""
     org_id, activity_id = _id("org_id", org_id), _id("activity_id", activity_id)
-    data = load(ConvertedSeatsIn(), data)
+    data = load(ConvertedSeatsIn, data)
     conversion_id, now = data["conversion_id"], ctx.clock.now()
     with ctx.db.uow() as uow:
         pool_seats, conversions = Seats(uow.session), SeatConversions(uow.session)

@@ -35,7 +35,7 @@ def join_waitlist(ctx, org_id, data):
     ``already_waiting``, and the hold's own refusals (``registration_closed``,
     ``not_eligible``): waiting for what one could not book is pointless."""
     org_id = _id("org_id", org_id)
-    data = load(WaitlistJoinIn(), data)
+    data = load(WaitlistJoinIn, data)
     member = holds.member(ctx, read_model.start_member(ctx, org_id, data["member_id"]), data)
     data["account_id"] = member["account_id"]
     offering, member_reply = holds.gather(ctx, org_id, dict(data, member_id=member["id"]))
@@ -107,7 +107,7 @@ def list_waitlist(ctx, org_id, query=None, activity_id=None, occurrence_id=None,
     """The list of an occurrence (à la carte) or an activity's session, or an
     account's entries, in order, with positions."""
     org_id = _id("org_id", org_id)
-    query = load(WaitlistQuery(), query or {})
+    query = load(WaitlistQuery, query or {})
     status = query["status"] or "live"
     statuses = wl.LIVE if status == "live" else wl.STATUSES if status == "all" \
         else (status,)
