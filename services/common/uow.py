@@ -10,13 +10,14 @@ In an entrypoint::
 
 Leaving the block without ``commit()`` rolls everything back, events included.
 """
+import functools
 import logging
 from pathlib import Path
 
 import eventlet
 from eventlet.queue import Full, LightQueue
 from nameko.extensions import DependencyProvider
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,22 @@ def declared_version(database, event_type, data):
             raise UndeclaredEvent(f"{database.service_name}'s {event_type!r} payload does not "
                                   f"match its contract: {problems}")
     return declared.VERSIONS[event_type]
+
+
+class _Statements:
+    """A table's statements that every unit of work runs, built once: building one cost
+    about as much CPU as running it on SQLite (issue 14)."""
+
+    def __init__(self, table):
+        self.insert = insert(table)
+        self.find_event = (select(table.c.event_id)
+                           .where(table.c.event_id == bindparam("event_id"))
+                           if "event_id" in table.c else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(table):
+    return _Statements(table)
 
 
 class UnitOfWork:
@@ -81,7 +98,7 @@ class UnitOfWork:
                                                version=version))
         row = {"event_id": event_id, "event_type": event_type, "payload": payload,
                "created_at": utcnow(), "published_at": None}
-        result = self.session.execute(insert(self.database.outbox).values(**row))
+        result = self.session.execute(_statements(self.database.outbox).insert, row)
         row["id"] = result.inserted_primary_key[0]
         self._pending.append(row)
         return payload
@@ -89,14 +106,15 @@ class UnitOfWork:
     def claim_event(self, payload) -> bool:
         """True the first time this ``event_id`` is seen (in this transaction); False for a
         duplicate delivery, which the caller then ignores."""
-        table = self.database.processed_events
+        statements = _statements(self.database.processed_events)
         event_id = payload["event_id"]
-        if self.session.execute(select(table.c.event_id).where(table.c.event_id == event_id)).first():
+        if self.session.execute(statements.find_event, {"event_id": event_id}).first():
             return False
         try:
             with self.session.begin_nested():
-                self.session.execute(insert(table).values(
-                    event_id=event_id, event_type=payload.get("type", ""), processed_at=utcnow()))
+                self.session.execute(statements.insert, {
+                    "event_id": event_id, "event_type": payload.get("type", ""),
+                    "processed_at": utcnow()})
         except IntegrityError:
             return False
         return True

@@ -8,7 +8,7 @@ refreshes them all. Writes are upserts that never let an older event overwrite a
 (members: ``event_at``; activities and occurrences: the catalog's ``revision`` of the
 activity), so events may arrive twice or out of order.
 """
-from sqlalchemy import delete, func, or_, select, union
+from sqlalchemy import bindparam, delete, func, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .models import KnownActivity, KnownMember, KnownOccurrence
@@ -24,6 +24,21 @@ _ACTIVITY_COUNTS = ("activity_occurrence_count", "activity_first_starts_at",
                     "activity_last_ends_at")
 
 
+# every hold reads these: built once (see repositories.py)
+_MEMBER = select(KnownMember.body).where(KnownMember.id == bindparam("member_id"),
+                                         KnownMember.org_id == bindparam("org_id"),
+                                         KnownMember.model_version == VERSION)
+_OCCURRENCE = (
+    select(KnownOccurrence.body, KnownOccurrence.revision, KnownOccurrence.activity_id,
+           KnownActivity.body.label("activity"),
+           KnownActivity.revision.label("activity_revision"))
+    .outerjoin(KnownActivity, (KnownActivity.id == KnownOccurrence.activity_id)
+               & (KnownActivity.model_version == CATALOG_VERSION))
+    .where(KnownOccurrence.id == bindparam("occurrence_id"),
+           KnownOccurrence.org_id == bindparam("org_id"),
+           KnownOccurrence.model_version == CATALOG_VERSION))
+
+
 def _insert(session):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
         else sqlite.insert
@@ -35,10 +50,8 @@ class KnownMembers:
 
     def get(self, org_id, member_id):
         """The member's ``get_member`` answer as last known, or None (a miss)."""
-        row = self.session.execute(
-            select(KnownMember.body).where(KnownMember.id == member_id,
-                                           KnownMember.org_id == org_id,
-                                           KnownMember.model_version == VERSION)).first()
+        row = self.session.execute(_MEMBER, {"member_id": member_id,
+                                             "org_id": org_id}).first()
         return row.body if row is not None else None
 
     def ids(self, org_id=None, after=None, limit=500):
@@ -120,14 +133,8 @@ class KnownCatalog:
         """``(occurrence, activity)`` as last known, or ``(None, activity_id or None)`` (a
         miss): both must be kept and said at the same revision (an occurrence older than its
         activity may have changed with it; one newer says the activity changed)."""
-        row = self.session.execute(
-            select(KnownOccurrence.body, KnownOccurrence.revision,
-                   KnownOccurrence.activity_id, KnownActivity.body.label("activity"),
-                   KnownActivity.revision.label("activity_revision"))
-            .outerjoin(KnownActivity, (KnownActivity.id == KnownOccurrence.activity_id)
-                       & (KnownActivity.model_version == CATALOG_VERSION))
-            .where(KnownOccurrence.id == occurrence_id, KnownOccurrence.org_id == org_id,
-                   KnownOccurrence.model_version == CATALOG_VERSION)).first()
+        row = self.session.execute(_OCCURRENCE, {"occurrence_id": occurrence_id,
+                                                 "org_id": org_id}).first()
         if row is None:
             return None, None
         if row.activity is None or row.activity_revision != row.revision:

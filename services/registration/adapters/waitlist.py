@@ -11,7 +11,7 @@ with the same conditional update as any hold).
 """
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from services.common.pagination import page, paginate
 from services.common.types import new_id
@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 FREED = "carnet_freed_pools"      # session.info: pools whose seats were freed or raised
 OFFERS = "carnet_waitlist_events"  # session.info: (event type, data) to emit at commit
+
+# every hold asks it: built once (see repositories.py)
+_ANYONE = (select(WaitlistEntry.id)
+           .where(WaitlistEntry.pool_id == bindparam("pool_id"),
+                  WaitlistEntry.status.in_((wl.WAITING, wl.OFFERED))).limit(1))
 
 
 def note_freed(session, pool_id):
@@ -68,11 +73,7 @@ class Waitlist:
     def anyone(self, pool_id) -> bool:
         """Whether anyone is waiting for the pool or holds a seat it offered (what
         :meth:`fill` has to look at); one indexed read."""
-        return self.session.execute(
-            select(WaitlistEntry.id).where(
-                WaitlistEntry.pool_id == pool_id,
-                WaitlistEntry.status.in_((wl.WAITING, wl.OFFERED))).limit(1)).first() \
-            is not None
+        return self.session.execute(_ANYONE, {"pool_id": pool_id}).first() is not None
 
     def waiting_count(self, pool_id) -> int:
         return self.session.execute(
