@@ -17,8 +17,8 @@ from pathlib import Path
 import eventlet
 from eventlet.queue import Full, LightQueue
 from nameko.extensions import DependencyProvider
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import config, db, logs
@@ -55,9 +55,9 @@ class _Statements:
 
     def __init__(self, table):
         self.insert = insert(table)
-        self.find_event = (select(table.c.event_id)
-                           .where(table.c.event_id == bindparam("event_id"))
-                           if "event_id" in table.c else None)
+        # processed_events: the claim of an event, by dialect
+        self.claim = {name: dialect.insert(table).on_conflict_do_nothing()
+                      for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 @functools.lru_cache(maxsize=64)
@@ -105,19 +105,14 @@ class UnitOfWork:
 
     def claim_event(self, payload) -> bool:
         """True the first time this ``event_id`` is seen (in this transaction); False for a
-        duplicate delivery, which the caller then ignores."""
-        statements = _statements(self.database.processed_events)
-        event_id = payload["event_id"]
-        if self.session.execute(statements.find_event, {"event_id": event_id}).first():
-            return False
-        try:
-            with self.session.begin_nested():
-                self.session.execute(statements.insert, {
-                    "event_id": event_id, "event_type": payload.get("type", ""),
-                    "processed_at": utcnow()})
-        except IntegrityError:
-            return False
-        return True
+        duplicate delivery, which the caller then ignores. One statement: an insert that
+        does nothing if the id is there (a concurrent claim of the same event waits for the
+        other transaction on PostgreSQL, and then claims nothing if it committed)."""
+        claim = _statements(self.database.processed_events).claim[
+            self.session.get_bind().dialect.name]
+        return self.session.execute(claim, {
+            "event_id": payload["event_id"], "event_type": payload.get("type", ""),
+            "processed_at": utcnow()}).rowcount == 1
 
     def flush(self):
         self.session.flush()

@@ -1,4 +1,5 @@
 """The unit of work, outbox and idempotent consumption on the real database backend."""
+import threading
 import uuid
 
 from sqlalchemy import select
@@ -95,6 +96,28 @@ def test_a_duplicate_event_is_claimed_once(database):
         uow.commit()
     with access.uow() as uow:
         assert uow.claim_event(event) is False
+
+
+def test_an_event_claimed_by_two_transactions_at_once_is_theirs_once(database):
+    """Two instances handed the same event together: the claim is one insert that does
+    nothing if the id is there (issue 14: it was a read, a savepoint and an insert), and
+    exactly one of them gets it."""
+    access = DatabaseAccess(database)
+    event = {"event_id": "evt_" + uuid.uuid4().hex, "type": "x"}
+    start, claimed = threading.Barrier(2), []
+
+    def claim():
+        start.wait()
+        with access.uow() as uow:
+            claimed.append(uow.claim_event(event))
+            uow.commit()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(claimed) == [False, True]
 
 
 def test_the_relay_publishes_what_was_committed_but_not_sent(database):
