@@ -7,7 +7,7 @@ instances of billing running at once: on PostgreSQL the row lock makes the secon
 re-check the condition after the first commits; on SQLite write transactions are
 serialised (``BEGIN IMMEDIATE``).
 """
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common.pagination import page, paginate
@@ -87,6 +87,36 @@ def checkout_record(row: Checkout) -> CheckoutRecord:
 
 
 # -- carts ------------------------------------------------------------------------------------------
+# A shop booking's statements, built once with named parameters: building a SQLAlchemy
+# statement cost about as much CPU as running it on SQLite (issue 14). The rest are built
+# where they are used.
+_CART = select(Cart).where(Cart.id == bindparam("cart_id"), Cart.org_id == bindparam("org_id"))
+_CART_FOR = {False: _CART, True: _CART.with_for_update()}
+_ITEMS = (select(CartItem).where(CartItem.cart_id == bindparam("cart_id"),
+                                 CartItem.status == bindparam("item_status"))
+          .order_by(CartItem.position))
+_LAST_POSITION = select(func.max(CartItem.position)).where(
+    CartItem.cart_id == bindparam("cart_id"))
+_BEGIN_CHECKOUT = (update(Cart.__table__)
+                   .where(Cart.id == bindparam("b_cart_id"), Cart.status == cart_rules.OPEN)
+                   .values(status=cart_rules.CHECKING_OUT, checkout_id=bindparam("b_checkout_id"),
+                           updated_at=bindparam("b_now")))
+_CHECKOUT_BY_KEY = select(Checkout).where(Checkout.org_id == bindparam("org_id"),
+                                          Checkout.cart_id == bindparam("cart_id"),
+                                          Checkout.idempotency_key == bindparam("key"))
+_COUNTERS = InvoiceCounter.__table__
+_NEXT_NUMBER = (update(_COUNTERS).where(_COUNTERS.c.org_id == bindparam("b_org_id"))
+                .values(last_number=_COUNTERS.c.last_number + 1)
+                .returning(_COUNTERS.c.last_number))
+_INVOICE = select(Invoice).where(Invoice.id == bindparam("invoice_id"),
+                                 Invoice.org_id == bindparam("org_id"))
+_INVOICE_FOR = {False: _INVOICE, True: _INVOICE.with_for_update()}
+_LINES = (select(InvoiceLine).where(InvoiceLine.invoice_id.in_(bindparam("ids", expanding=True)))
+          .order_by(InvoiceLine.invoice_id, InvoiceLine.position))
+_PAYMENTS = (select(Payment).where(Payment.invoice_id.in_(bindparam("ids", expanding=True)))
+             .order_by(Payment.invoice_id, Payment.created_at, Payment.id))
+
+
 class CartRepository:
     def __init__(self, session):
         self.session = session
@@ -96,15 +126,12 @@ class CartRepository:
         self.session.flush()
 
     def get(self, org_id, cart_id, for_update=False):
-        query = select(Cart).where(Cart.id == cart_id, Cart.org_id == org_id)
-        if for_update:
-            query = query.with_for_update()
-        return self.session.execute(query).scalar_one_or_none()
+        return self.session.execute(_CART_FOR[bool(for_update)], {
+            "cart_id": cart_id, "org_id": org_id}).scalar_one_or_none()
 
     def items(self, cart_id, status=cart_rules.ACTIVE):
-        return list(self.session.execute(
-            select(CartItem).where(CartItem.cart_id == cart_id, CartItem.status == status)
-            .order_by(CartItem.position)).scalars())
+        return list(self.session.execute(_ITEMS, {"cart_id": cart_id,
+                                                  "item_status": status}).scalars())
 
     def item(self, cart_id, item_id):
         return self.session.execute(
@@ -112,8 +139,7 @@ class CartRepository:
         ).scalar_one_or_none()
 
     def next_position(self, cart_id) -> int:
-        highest = self.session.execute(
-            select(func.max(CartItem.position)).where(CartItem.cart_id == cart_id)).scalar()
+        highest = self.session.execute(_LAST_POSITION, {"cart_id": cart_id}).scalar()
         return 1 if highest is None else highest + 1
 
     def add_item(self, item: CartItem):
@@ -131,10 +157,8 @@ class CartRepository:
 
     def begin_checkout(self, cart: Cart, checkout_id, now) -> bool:
         """Open → checking out, conditionally: only one checkout of a cart at a time."""
-        done = self.session.execute(
-            update(Cart.__table__).where(Cart.id == cart.id, Cart.status == cart_rules.OPEN)
-            .values(status=cart_rules.CHECKING_OUT, checkout_id=checkout_id, updated_at=now)
-        ).rowcount
+        done = self.session.execute(_BEGIN_CHECKOUT, {
+            "b_cart_id": cart.id, "b_checkout_id": checkout_id, "b_now": now}).rowcount
         return done == 1
 
     def end_checkout(self, cart_id, checkout_id, status, now, invoice_id=None):
@@ -161,9 +185,8 @@ class CheckoutRepository:
         return self.session.get(Checkout, checkout_id)
 
     def by_key(self, org_id, cart_id, key):
-        return self.session.execute(
-            select(Checkout).where(Checkout.org_id == org_id, Checkout.cart_id == cart_id,
-                                   Checkout.idempotency_key == key)).scalar_one_or_none()
+        return self.session.execute(_CHECKOUT_BY_KEY, {
+            "org_id": org_id, "cart_id": cart_id, "key": key}).scalar_one_or_none()
 
     def by_invoice(self, invoice_id):
         return self.session.execute(
@@ -199,19 +222,16 @@ class InvoiceRepository:
     def next_number(self, org_id) -> int:
         """The org's next invoice number, taken in the caller's transaction: the counter
         row stays locked until it commits (or rolls back, giving the number back)."""
-        counters = InvoiceCounter.__table__
-        bump = (update(counters).where(counters.c.org_id == org_id)
-                .values(last_number=counters.c.last_number + 1)
-                .returning(counters.c.last_number))
-        number = self.session.execute(bump).scalar()
+        this_org = {"b_org_id": org_id}
+        number = self.session.execute(_NEXT_NUMBER, this_org).scalar()
         if number is not None:
             return number
         try:
             with self.session.begin_nested():
-                self.session.execute(insert(counters).values(org_id=org_id, last_number=1))
+                self.session.execute(insert(_COUNTERS).values(org_id=org_id, last_number=1))
             return 1
         except IntegrityError:  # another transaction created the org's counter meanwhile
-            return self.session.execute(bump).scalar_one()
+            return self.session.execute(_NEXT_NUMBER, this_org).scalar_one()
 
     def add(self, invoice: Invoice, lines, payments):
         self.session.add_all([invoice, *lines, *payments])
@@ -221,26 +241,20 @@ class InvoiceRepository:
         return self.session.get(Invoice, invoice_id)
 
     def get(self, org_id, invoice_id, for_update=False):
-        query = select(Invoice).where(Invoice.id == invoice_id, Invoice.org_id == org_id)
-        if for_update:
-            query = query.with_for_update()
-        return self.session.execute(query).scalar_one_or_none()
+        return self.session.execute(_INVOICE_FOR[bool(for_update)], {
+            "invoice_id": invoice_id, "org_id": org_id}).scalar_one_or_none()
 
     def lines(self, invoice_ids):
         result = {i: [] for i in invoice_ids}
         if invoice_ids:
-            for line in self.session.execute(
-                    select(InvoiceLine).where(InvoiceLine.invoice_id.in_(list(invoice_ids)))
-                    .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).scalars():
+            for line in self.session.execute(_LINES, {"ids": list(invoice_ids)}).scalars():
                 result[line.invoice_id].append(line)
         return result
 
     def payments(self, invoice_ids):
         result = {i: [] for i in invoice_ids}
         if invoice_ids:
-            for payment in self.session.execute(
-                    select(Payment).where(Payment.invoice_id.in_(list(invoice_ids)))
-                    .order_by(Payment.invoice_id, Payment.created_at, Payment.id)).scalars():
+            for payment in self.session.execute(_PAYMENTS, {"ids": list(invoice_ids)}).scalars():
                 result[payment.invoice_id].append(payment)
         return result
 
