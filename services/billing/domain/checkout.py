@@ -96,6 +96,7 @@ class CheckoutRecord:
     registrations: list = None
     error: dict = None
     sales: dict = None
+    invoice: dict = None  # the invoice as issued, when this process completed the checkout
 
     @property
     def registration_ids(self):

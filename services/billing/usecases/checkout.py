@@ -147,6 +147,8 @@ def resume(ctx, store, checkout_id, outcome):
 def _invoice_of(ctx, record):
     if record.state != COMPLETED:
         raise outcome_error(record)
+    if record.invoice is not None:  # issued by this process just now
+        return record.invoice
     with ctx.db.uow(readonly=True) as uow:
         invoices = InvoiceRepository(uow.session)
         return invoices.as_dict(invoices.get(record.org_id, record.invoice_id))

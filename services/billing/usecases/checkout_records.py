@@ -185,10 +185,15 @@ class SqlCheckoutStore:
             # so the org's other checkouts wait only for these few statements.
             invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
             InvoiceRepository(session).add(invoice, line_rows, payment_rows)
-            uow.emit(events.INVOICE_ISSUED, dict(invoice_dict(invoice, line_rows, payment_rows),
-                                            org_id=checkout.org_id), occurred_at=now)
+            # as InvoiceRepository.as_dict reads it back (lines by position, payments by
+            # time and id): the checkout's answer, without reading it again (issue 14)
+            issued = invoice_dict(invoice, sorted(line_rows, key=lambda l: l.position),
+                                  sorted(payment_rows, key=lambda p: (p.created_at, p.id)))
+            uow.emit(events.INVOICE_ISSUED, dict(issued, org_id=checkout.org_id),
+                     occurred_at=now)
             uow.commit()
-        return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales)
+        return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales,
+                       invoice=issued)
 
     def _sell_subscriptions(self, uow, checkout, invoice, line_rows, sales, now):
         """R6.3: a subscription item becomes a subscription in the transaction that writes
