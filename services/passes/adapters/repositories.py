@@ -25,8 +25,10 @@ _ENTRY = select(PassEntry).where(PassEntry.pass_id == bindparam("pass_id"),
 
 
 def _count_use(counted):
-    """One use onto ``uses_used`` and, on a counted pass, off ``uses_left`` if one is left."""
-    conditions, values = [Pass.id == bindparam("pass_id")], {"uses_used": Pass.uses_used + 1}
+    """One use onto ``uses_used`` and, on a counted pass, off ``uses_left`` if one is left;
+    the pass's ``updated_at`` in the same statement."""
+    conditions = [Pass.id == bindparam("pass_id")]
+    values = {"uses_used": Pass.uses_used + 1, "updated_at": bindparam("now")}
     if counted:
         conditions.append(Pass.uses_left >= 1)
         values["uses_left"] = Pass.uses_left - 1
@@ -111,11 +113,15 @@ class PassRepository:
         return int(balance), int(used)
 
     # -- the counters (caches of the ledger, moved with each entry) ----------------------------
-    def count_use(self, row: Pass) -> bool:
+    def count_use(self, row: Pass, now) -> bool:
         """One use made: off ``uses_left`` only if one is left (the database's own guard
-        against a use taken twice), onto ``uses_used``. False: none was left."""
-        return self._moved(row, self.session.execute(
-            _COUNT_USE[row.uses_total is not None], {"pass_id": row.id}).first())
+        against a use taken twice), onto ``uses_used``; the row updated at ``now``. False:
+        none was left."""
+        moved = self._moved(row, self.session.execute(
+            _COUNT_USE[row.uses_total is not None], {"pass_id": row.id, "now": now}).first())
+        if moved:
+            set_committed_value(row, "updated_at", now)
+        return moved
 
     def give_back_use(self, row: Pass) -> bool:
         conditions, values = [Pass.id == row.id, Pass.uses_used >= 1], \

@@ -70,13 +70,12 @@ def _debit(ctx, org_id, pass_id, data, member_account_id, now):
             return _NEEDS_ACCOUNT  # nothing written: asked outside the transaction
         pass_rules.check_debit(state, member_id, member_account_id, data["activity_id"],
                                data["occurrence_starts_at"] or now)
-        if not repo.count_use(row):
+        if not repo.count_use(row, now):  # and the row's updated_at: no UPDATE of its own
             raise PassExhausted("this pass has no use left",
                                 {"pass_id": pass_id, "uses_total": row.uses_total,
                                  "uses_left": 0})
         if pass_rules.binds_member(state):
             row.member_id = member_id
-        row.updated_at = now
         entry = repo.add_entry(PassEntry(
             pass_id=row.id, org_id=org_id, kind=pass_rules.DEBIT, delta=-1,
             ref_id=registration_id, member_id=member_id, activity_id=data["activity_id"],
