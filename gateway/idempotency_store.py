@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, bindparam, delete, select,
                         update)
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
+from services.common.db import insert_for
 from services.common.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from services.common.types import UTCDateTime
 
@@ -40,10 +40,10 @@ STALE_AFTER = timedelta(minutes=5)
 # much CPU as running it on SQLite, issue 14). Parameters are named apart from the columns
 # (an UPDATE reserves the columns' own names).
 _THIS_KEY = (keys.c.scope == bindparam("s_scope")) & (keys.c.key == bindparam("s_key"))
-_BEGIN = {name: dialect.insert(keys).values(
+_BEGIN = {name: insert_for(name)(keys).values(
     scope=bindparam("s_scope"), key=bindparam("s_key"), fingerprint=bindparam("s_fp"),
     created_at=bindparam("s_now")).on_conflict_do_nothing(index_elements=["scope", "key"])
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+    for name in ("postgresql", "sqlite")}
 _FIND = select(keys).where(_THIS_KEY)
 _COMPLETE = update(keys).where(_THIS_KEY).values(
     status_code=bindparam("s_status"), response=bindparam("s_response"),

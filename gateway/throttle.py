@@ -22,11 +22,10 @@ from datetime import timedelta
 
 from flask import request
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common import config
 from services.common.clock import utcnow
+from services.common.db import insert_for
 from services.common.errors import TooManyRequests
 from services.common.types import UTCDateTime
 
@@ -74,7 +73,7 @@ def _reserve(engine, key, limit, window):
     """Count one attempt under ``key``: None, or the seconds to wait when the limit is
     reached (nothing counted then)."""
     now = utcnow()
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(engine.dialect.name)
     with engine.begin() as conn:
         conn.execute(insert(counters).values(key=key, window_start=now, attempts=0)
                      .on_conflict_do_nothing(index_elements=["key"]))

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from . import config
@@ -59,6 +60,13 @@ def _green_psycopg():
         from psycogreen.eventlet import patch_psycopg
         patch_psycopg()
         _patched = True
+
+
+def insert_for(dialect_name):
+    """The ``insert`` construct of a database's dialect, the one that can say ``ON CONFLICT
+    DO NOTHING`` (``on_conflict_do_nothing``): PostgreSQL's, or SQLite's (the embedded
+    default). ``dialect_name``: ``engine.dialect.name``."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def is_sqlite(url) -> bool:

@@ -18,7 +18,6 @@ import eventlet
 from eventlet.queue import Full, LightQueue
 from nameko.extensions import DependencyProvider
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import config, db, logs
@@ -49,20 +48,17 @@ def declared_version(database, event_type, data):
     return declared.VERSIONS[event_type]
 
 
-class _Statements:
-    """A table's statements that every unit of work runs, built once: building one cost
-    about as much CPU as running it on SQLite (issue 14)."""
-
-    def __init__(self, table):
-        self.insert = insert(table)
-        # processed_events: the claim of an event, by dialect
-        self.claim = {name: dialect.insert(table).on_conflict_do_nothing()
-                      for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+# Statements every unit of work runs, built once per table: building one cost about as
+# much CPU as running it on SQLite (issue 14).
+@functools.lru_cache(maxsize=64)
+def _insert(table):
+    return insert(table)
 
 
 @functools.lru_cache(maxsize=64)
-def _statements(table):
-    return _Statements(table)
+def _claim(table, dialect_name):
+    """processed_events: the event's id, unless it is there."""
+    return db.insert_for(dialect_name)(table).on_conflict_do_nothing()
 
 
 class UnitOfWork:
@@ -98,7 +94,7 @@ class UnitOfWork:
                                                version=version))
         row = {"event_id": event_id, "event_type": event_type, "payload": payload,
                "created_at": utcnow(), "published_at": None}
-        result = self.session.execute(_statements(self.database.outbox).insert, row)
+        result = self.session.execute(_insert(self.database.outbox), row)
         row["id"] = result.inserted_primary_key[0]
         self._pending.append(row)
         return payload
@@ -108,8 +104,7 @@ class UnitOfWork:
         duplicate delivery, which the caller then ignores. One statement: an insert that
         does nothing if the id is there (a concurrent claim of the same event waits for the
         other transaction on PostgreSQL, and then claims nothing if it committed)."""
-        claim = _statements(self.database.processed_events).claim[
-            self.session.get_bind().dialect.name]
+        claim = _claim(self.database.processed_events, self.session.get_bind().dialect.name)
         return self.session.execute(claim, {
             "event_id": payload["event_id"], "event_type": payload.get("type", ""),
             "processed_at": utcnow()}).rowcount == 1

@@ -6,8 +6,8 @@ lapsed), so two instances never send the same notice at once; its outcome is wri
 only by the lease's owner.
 """
 from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common import db
 from services.common.pagination import page, paginate
 from services.common.types import new_id
 
@@ -16,8 +16,7 @@ from .models import Notice, Preference, Watch
 
 
 def _insert(session, model):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return db.insert_for(session.get_bind().dialect.name)(model)
 
 
 def notice_dict(row: Notice) -> dict:

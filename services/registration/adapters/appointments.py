@@ -10,8 +10,8 @@
   AND bundle_state = :expected``; a change that updates no row lost a race and re-reads.
 """
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common import db
 from services.common.types import new_id
 
 from ..contract.errors import StaffBusy
@@ -55,8 +55,7 @@ class Appointments:
 
     # -- R5.2: booking -------------------------------------------------------------------------
     def _lock_staff(self, org_id, staff_id):
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = db.insert_for(self.session.get_bind().dialect.name)
         self.session.execute(insert(StaffAgendaLock).values(org_id=org_id, staff_id=staff_id)
                              .on_conflict_do_nothing(index_elements=["org_id", "staff_id"]))
         self.session.execute(select(StaffAgendaLock.staff_id).where(

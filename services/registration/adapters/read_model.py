@@ -9,7 +9,8 @@ refreshes them all. Writes are upserts that never let an older event overwrite a
 activity), so events may arrive twice or out of order.
 """
 from sqlalchemy import bindparam, delete, func, or_, select, union
-from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common import db
 
 from .models import KnownActivity, KnownMember, KnownOccurrence
 
@@ -40,8 +41,7 @@ _OCCURRENCE = (
 
 
 def _insert(session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+    return db.insert_for(session.get_bind().dialect.name)
 
 
 class KnownMembers:

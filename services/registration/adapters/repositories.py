@@ -20,9 +20,9 @@ transaction, so it waits for no other booking of the occurrence and closes no lo
 sweep that expires the hold first is seen: the row is re-read once the lock is granted).
 """
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from services.common import db
 from services.common.pagination import page, paginate
 
 from ..contract.errors import AlreadyRegistered, HoldExpired, SoldOut
@@ -57,8 +57,7 @@ _MEMBER_IN_POOL = (select(Registration)
 
 
 def _insert_ignoring_duplicates(session, model, values, key):
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = db.insert_for(session.get_bind().dialect.name)
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=key))
 
 
