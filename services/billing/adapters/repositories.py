@@ -65,6 +65,10 @@ def payment_dict(payment: Payment) -> dict:
 
 
 def invoice_dict(invoice: Invoice, lines, payments) -> dict:
+    """The invoice with its lines (by position) and payments (by time, then id), in that
+    order whether they were just written or read back."""
+    lines = sorted(lines, key=lambda line: line.position)
+    payments = sorted(payments, key=lambda payment: (payment.created_at, payment.id))
     return {"id": invoice.id, "number": invoice.number, "account_id": invoice.account_id,
             "status": invoice.status, "total": invoice.total, "currency": invoice.currency,
             # R7.2: an invoice written before taxes existed has subtotal = total, no taxes

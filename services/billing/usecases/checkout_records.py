@@ -185,10 +185,8 @@ class SqlCheckoutStore:
             # so the org's other checkouts wait only for these few statements.
             invoice.number = InvoiceRepository(session).next_number(checkout.org_id)
             InvoiceRepository(session).add(invoice, line_rows, payment_rows)
-            # as InvoiceRepository.as_dict reads it back (lines by position, payments by
-            # time and id): the checkout's answer, without reading it again (issue 14)
-            issued = invoice_dict(invoice, sorted(line_rows, key=lambda l: l.position),
-                                  sorted(payment_rows, key=lambda p: (p.created_at, p.id)))
+            # the checkout's answer too, without reading it back (issue 14)
+            issued = invoice_dict(invoice, line_rows, payment_rows)
             uow.emit(events.INVOICE_ISSUED, dict(issued, org_id=checkout.org_id),
                      occurred_at=now)
             uow.commit()
