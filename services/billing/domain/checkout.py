@@ -15,7 +15,11 @@ last step safely::
 
 - ``pending``: recorded, the card is to be charged (provider key: the checkout id).
   Cash, credit and zero totals start at ``charged`` (the credit debit is written in the
-  transaction that records the checkout).
+  transaction that records the checkout). The move to ``charged`` (with the charge id) is
+  written with the saga's next write (the lease renewed, the completion, the compensation
+  or a postponement), not in a transaction of its own: a driver that dies in between
+  leaves the record ``pending``, and whoever resumes it charges again with the same key,
+  which the provider answers with the same charge (no second debit of the card).
 - ``charged``: paid; what the cart sells is to be delivered, in this order, each step
   idempotent for the invoice: passes, bundles and memberships sold (``passes.sell_*``
   keyed on invoice and cart item, R6.3), holds paid with a pass of the cart given that
@@ -97,6 +101,9 @@ class CheckoutRecord:
     error: dict = None
     sales: dict = None
     invoice: dict = None  # the invoice as issued, when this process completed the checkout
+    # the state the database still holds when ``state`` was not written yet: a charge is
+    # written with the saga's next write (``SqlCheckoutStore.mark_charged``)
+    stored_state: str = None
 
     @property
     def registration_ids(self):

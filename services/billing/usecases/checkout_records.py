@@ -62,6 +62,11 @@ class SqlCheckoutStore:
 
     def _move(self, uow, checkout, owner, from_state, now, **values):
         values.setdefault("lease_until", now + self.lease)
+        if checkout.stored_state is not None and from_state == checkout.state:
+            # the charge not written yet (mark_charged) is written with this move
+            from_state = checkout.stored_state
+            values.setdefault("state", checkout.state)
+            values.setdefault("charge_id", checkout.charge_id)
         if not CheckoutRepository(uow.session).transition(checkout.id, owner, from_state, now,
                                                           **values):
             raise LeaseLost(checkout.id)
@@ -78,15 +83,14 @@ class SqlCheckoutStore:
             self._move(uow, checkout, owner, checkout.state, now)
             uow.commit()
         self.remember(checkout.id)
-        return checkout
+        return replace(checkout, stored_state=None)
 
     def mark_charged(self, checkout, owner, charge_id):
-        now = self._now()
-        with self.db.uow() as uow:
-            self._move(uow, checkout, owner, PENDING, now, state=CHARGED, charge_id=charge_id)
-            uow.commit()
-        self.remember(checkout.id)
-        return replace(checkout, state=CHARGED, charge_id=charge_id)
+        """No transaction of its own (issue 14: one commit less per card checkout): the
+        charge is written with the next move of this record (``_move``, ``postpone``). If
+        this process dies first, the record is still ``pending`` and whoever resumes it
+        charges again with the same key: the provider answers the same charge."""
+        return replace(checkout, state=CHARGED, charge_id=charge_id, stored_state=PENDING)
 
     def mark_declined(self, checkout, owner, error):
         now = self._now()
@@ -106,7 +110,7 @@ class SqlCheckoutStore:
             self._move(uow, checkout, owner, CHARGED, now, state=COMPENSATING, error=error)
             uow.commit()
         self.remember(checkout.id)
-        return replace(checkout, state=COMPENSATING, error=error)
+        return replace(checkout, state=COMPENSATING, error=error, stored_state=None)
 
     def mark_failed(self, checkout, owner):
         now = self._now()
@@ -137,6 +141,8 @@ class SqlCheckoutStore:
             row = CheckoutRepository(uow.session).get(checkout.id)
             attempts = (row.attempts or 0) + 1
             if row.lease_owner == owner:
+                if checkout.stored_state is not None and row.state == checkout.stored_state:
+                    row.state, row.charge_id = checkout.state, checkout.charge_id
                 row.lease_owner = None
                 row.lease_until = None
                 row.attempts = attempts
@@ -191,7 +197,7 @@ class SqlCheckoutStore:
                      occurred_at=now)
             uow.commit()
         return replace(checkout, state=COMPLETED, registrations=registrations, sales=sales,
-                       invoice=issued)
+                       invoice=issued, stored_state=None)
 
     def _sell_subscriptions(self, uow, checkout, invoice, line_rows, sales, now):
         """R6.3: a subscription item becomes a subscription in the transaction that writes
