@@ -110,9 +110,9 @@ class BillingService(ServiceBase):
         return dump(schemas.InvoiceOut, invoices.get_invoice(self.ctx, org_id, invoice_id))
 
     @rpc
-    def get_receipt_pdf(self, org_id, invoice_id):
+    def get_receipt_pdf(self, org_id, invoice_id, with_invoice=False):
         org_id, invoice_id = _id("org_id", org_id), _id("invoice_id", invoice_id)
-        return receipts.receipt_pdf(self.ctx, org_id, invoice_id)
+        return receipts.receipt_pdf(self.ctx, org_id, invoice_id, with_invoice is True)
 
     @rpc
     def list_invoices(self, org_id, account_id=None, limit=None, cursor=None):

@@ -171,6 +171,26 @@ def test_quebec_gst_and_qst_on_a_seat_and_a_pass_then_a_partial_refund(quebec):
     assert [(r["net"], r["tax"]) for r in detail_csv] == [("15.00", "2.25"), ("60.00", "8.99")]
 
 
+def test_the_receipt_e_mail_asks_for_the_receipt_and_its_invoice_in_one_call(quebec, rpc):
+    """``billing.get_receipt_pdf(…, with_invoice=True)`` (the notifications service's one
+    call per receipt e-mail, issue 14): the same PDF, and the invoice exactly as
+    ``get_invoice`` answers it; without the flag the answer is the HTTP one, no invoice."""
+    activity, occurrence = shop.setup_activity(quebec.admin, quebec.org, a_la_carte_price=1500)
+    account, _ = quebec.customer()
+    invoice = quebec.checkout(account, [{"type": "a_la_carte",
+                                         "member_id": account["members"][0]["id"],
+                                         "occurrence_id": occurrence["id"]}])
+    both = rpc.call("billing", "get_receipt_pdf", quebec.org.id, invoice["id"], True)
+    assert both["invoice"] == rpc.call("billing", "get_invoice", quebec.org.id, invoice["id"])
+    assert both["invoice"] == invoice
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        base64.b64decode(both["content_base64"]))).pages)
+    assert f"Invoice no. {invoice['number']}" in text and "Total 17.25 CAD" in text
+    plain = rpc.call("billing", "get_receipt_pdf", quebec.org.id, invoice["id"])
+    assert set(plain) == {"filename", "content_base64", "locale"}
+    assert (plain["filename"], plain["locale"]) == (both["filename"], "en")
+
+
 def test_a_void_gives_back_what_the_refunds_had_not(quebec):
     kind = quebec.admin.ok("POST", quebec.path("/membership-types"), json={
         "name": "Membre", "price": 10000, "duration_days": 365, "accounting_code": "4400"})

@@ -11,10 +11,11 @@ from ..contract.errors import InvoiceNotFound
 from services.common.schemas import dump
 
 
-def receipt_pdf(ctx, org_id, invoice_id):
-    """``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``. Reads
-    the org (catalog) and the account's names (accounts) after the invoice, outside any
-    transaction."""
+def receipt_pdf(ctx, org_id, invoice_id, with_invoice=False):
+    """``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``, and
+    ``invoice`` (as ``get_invoice`` answers it) when ``with_invoice``: the receipt e-mail
+    needs both, in one call (issue 14). Reads the org (catalog) and the account's names
+    (accounts) after the invoice, outside any transaction."""
     with ctx.db.uow(readonly=True) as uow:
         invoices = InvoiceRepository(uow.session)
         invoice = invoices.get(org_id, invoice_id)
@@ -32,6 +33,9 @@ def receipt_pdf(ctx, org_id, invoice_id):
     members = {m["id"]: " ".join(p for p in (m.get("first_name"), m.get("last_name")) if p)
                for m in account.get("members") or []}
     content = render_receipt(invoice_data, org, members, account.get("name"), refunds)
-    return {"filename": f"receipt-{invoice_data['number']}.pdf",
-            "content_base64": base64.b64encode(content).decode("ascii"),
-            "locale": org.get("locale") if org.get("locale") in ("fr", "en") else "fr"}
+    receipt = {"filename": f"receipt-{invoice_data['number']}.pdf",
+               "content_base64": base64.b64encode(content).decode("ascii"),
+               "locale": org.get("locale") if org.get("locale") in ("fr", "en") else "fr"}
+    if with_invoice:
+        receipt["invoice"] = invoice_data
+    return receipt

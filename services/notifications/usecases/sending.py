@@ -82,19 +82,21 @@ def _deliver(ctx, notice):
     email = params.get("email") or account.get("email")
     if not email:
         return {"state": rules.SKIPPED, "reason": rules.NO_ADDRESS}
-    invoice = None
-    if notice["kind"] == rules.RECEIPT and params.get("invoice_id"):
-        invoice = ctx.peers.invoice(org_id, params["invoice_id"])
+    invoice, pdf = None, None
+    receipt = (notice["attachment"] or {}).get("receipt")
+    wants_invoice = notice["kind"] == rules.RECEIPT and params.get("invoice_id")
+    if wants_invoice and receipt == params["invoice_id"]:  # the invoice and its PDF: one call
+        invoice, pdf = ctx.peers.invoice_and_receipt(org_id, receipt)
+    else:
+        if wants_invoice:
+            invoice = ctx.peers.invoice(org_id, params["invoice_id"])
+        if receipt:
+            pdf = ctx.peers.receipt_pdf(org_id, receipt)
+    attachments = [pdf] if pdf is not None else []
     locale = org.get("locale") or "fr"
     subject, body = templates.render(notice["kind"], locale, templates.context(
         notice["kind"], locale, params, org, account, invoice,
         shop_url=f"{settings.public_url()}/shop/{org_id}"))
-    attachments = []
-    receipt = (notice["attachment"] or {}).get("receipt")
-    if receipt:
-        pdf = ctx.peers.receipt_pdf(org_id, receipt)
-        if pdf is not None:
-            attachments.append(pdf)
     message = build_message(settings.smtp_from(), email, subject, body, notice["id"],
                             attachments, locale)
     ctx.sender.send(message)
