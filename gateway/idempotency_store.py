@@ -15,7 +15,7 @@ from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, bindpara
                         update)
 
 from services.common.clock import utcnow
-from services.common.db import insert_for
+from services.common.db import insert_ignoring_duplicates
 from services.common.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from services.common.types import UTCDateTime
 
@@ -40,10 +40,9 @@ STALE_AFTER = timedelta(minutes=5)
 # much CPU as running it on SQLite, issue 14). Parameters are named apart from the columns
 # (an UPDATE reserves the columns' own names).
 _THIS_KEY = (keys.c.scope == bindparam("s_scope")) & (keys.c.key == bindparam("s_key"))
-_BEGIN = {name: insert_for(name)(keys).values(
+_BEGIN = insert_ignoring_duplicates(keys, ["scope", "key"]).values(
     scope=bindparam("s_scope"), key=bindparam("s_key"), fingerprint=bindparam("s_fp"),
-    created_at=bindparam("s_now")).on_conflict_do_nothing(index_elements=["scope", "key"])
-    for name in ("postgresql", "sqlite")}
+    created_at=bindparam("s_now"))
 _FIND = select(keys).where(_THIS_KEY)
 _COMPLETE = update(keys).where(_THIS_KEY).values(
     status_code=bindparam("s_status"), response=bindparam("s_response"),
@@ -67,10 +66,9 @@ class IdempotencyStore:
         NOTHING``, no failed insert to roll back), else the row found decides."""
         now = utcnow()
         this_key = {"s_scope": scope, "s_key": key}
-        insert_ = _BEGIN[self.engine.dialect.name]
         while True:
             with self.engine.begin() as conn:
-                if conn.execute(insert_, dict(this_key, s_fp=fp, s_now=now)).rowcount == 1:
+                if conn.execute(_BEGIN, dict(this_key, s_fp=fp, s_now=now)).rowcount == 1:
                     return None
                 row = conn.execute(_FIND, this_key).first()
                 if row is None:  # abandoned and deleted meanwhile: start again

@@ -25,7 +25,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select,
 
 from services.common import config
 from services.common.clock import utcnow
-from services.common.db import insert_for
+from services.common.db import insert_ignoring_duplicates
 from services.common.errors import TooManyRequests
 from services.common.types import UTCDateTime
 
@@ -73,10 +73,9 @@ def _reserve(engine, key, limit, window):
     """Count one attempt under ``key``: None, or the seconds to wait when the limit is
     reached (nothing counted then)."""
     now = utcnow()
-    insert = insert_for(engine.dialect.name)
     with engine.begin() as conn:
-        conn.execute(insert(counters).values(key=key, window_start=now, attempts=0)
-                     .on_conflict_do_nothing(index_elements=["key"]))
+        conn.execute(insert_ignoring_duplicates(counters, ["key"]).values(
+            key=key, window_start=now, attempts=0))
         conn.execute(update(counters).where(counters.c.key == key,
                                             counters.c.window_start <= now - window)
                      .values(window_start=now, attempts=0))

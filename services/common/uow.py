@@ -56,9 +56,9 @@ def _insert(table):
 
 
 @functools.lru_cache(maxsize=64)
-def _claim(table, dialect_name):
+def _claim(table):
     """processed_events: the event's id, unless it is there."""
-    return db.insert_for(dialect_name)(table).on_conflict_do_nothing()
+    return db.insert_ignoring_duplicates(table, ["event_id"])
 
 
 class UnitOfWork:
@@ -104,8 +104,7 @@ class UnitOfWork:
         duplicate delivery, which the caller then ignores. One statement: an insert that
         does nothing if the id is there (a concurrent claim of the same event waits for the
         other transaction on PostgreSQL, and then claims nothing if it committed)."""
-        claim = _claim(self.database.processed_events, self.session.get_bind().dialect.name)
-        return self.session.execute(claim, {
+        return self.session.execute(_claim(self.database.processed_events), {
             "event_id": payload["event_id"], "event_type": payload.get("type", ""),
             "processed_at": utcnow()}).rowcount == 1
 

@@ -15,10 +15,6 @@ from ..domain import notices as rules
 from .models import Notice, Preference, Watch
 
 
-def _insert(session, model):
-    return db.insert_for(session.get_bind().dialect.name)(model)
-
-
 def notice_dict(row: Notice) -> dict:
     iso = (lambda v: v.isoformat() if v is not None else None)
     return {"id": row.id, "org_id": row.org_id, "event_id": row.event_id,
@@ -44,8 +40,8 @@ class Notices:
             params=plan.params, attachment=plan.attachment, state=state, reason=reason,
             attempts=0, next_attempt_at=now if state == rules.PENDING else None,
             created_at=now, updated_at=now)
-        statement = _insert(self.session, Notice).values(**values).on_conflict_do_nothing(
-            index_elements=["event_id", "recipient", "kind"])
+        statement = db.insert_ignoring_duplicates(
+            Notice, ["event_id", "recipient", "kind"]).values(**values)
         result = self.session.execute(statement)
         return notice_id if result.rowcount == 1 else None
 
@@ -102,9 +98,10 @@ class Preferences:
             "updated_at": row.updated_at.isoformat() if row is not None else None}
 
     def set(self, org_id, account_id, changes, now) -> dict:
-        self.session.execute(_insert(self.session, Preference).values(
+        self.session.execute(db.insert_ignoring_duplicates(
+            Preference, ["org_id", "account_id"]).values(
             org_id=org_id, account_id=account_id, reminders=True, pass_alerts=True,
-            updated_at=now).on_conflict_do_nothing(index_elements=["org_id", "account_id"]))
+            updated_at=now))
         if changes:
             self.session.execute(
                 update(Preference).where(Preference.org_id == org_id,
@@ -140,10 +137,11 @@ class Watches:
                     "w_params": watch.params, "w_account_id": watch.account_id,
                     "w_now": now}).rowcount == 1:
                 return  # what the rest would do to a watch of this fact, not dropped
-            self.session.execute(_insert(self.session, Watch).values(
+            self.session.execute(db.insert_ignoring_duplicates(
+                Watch, ["kind", "subject_id"]).values(
                 org_id=org_id, kind=kind, subject_id=subject_id, account_id=watch.account_id,
                 due_at=watch.due_at, fact=watch.fact, params=watch.params, state="waiting",
-                updated_at=now).on_conflict_do_nothing(index_elements=["kind", "subject_id"]))
+                updated_at=now))
         row = self.session.execute(
             select(Watch).where(Watch.kind == kind, Watch.subject_id == subject_id)
             .with_for_update()).scalar_one_or_none()

@@ -55,9 +55,9 @@ class Appointments:
 
     # -- R5.2: booking -------------------------------------------------------------------------
     def _lock_staff(self, org_id, staff_id):
-        insert = db.insert_for(self.session.get_bind().dialect.name)
-        self.session.execute(insert(StaffAgendaLock).values(org_id=org_id, staff_id=staff_id)
-                             .on_conflict_do_nothing(index_elements=["org_id", "staff_id"]))
+        self.session.execute(
+            db.insert_ignoring_duplicates(StaffAgendaLock, ["org_id", "staff_id"])
+            .values(org_id=org_id, staff_id=staff_id))
         self.session.execute(select(StaffAgendaLock.staff_id).where(
             StaffAgendaLock.org_id == org_id, StaffAgendaLock.staff_id == staff_id)
                              .with_for_update())

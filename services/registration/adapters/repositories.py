@@ -57,8 +57,7 @@ _MEMBER_IN_POOL = (select(Registration)
 
 
 def _insert_ignoring_duplicates(session, model, values, key):
-    insert = db.insert_for(session.get_bind().dialect.name)
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=key))
+    session.execute(db.insert_ignoring_duplicates(model, key).values(**values))
 
 
 class Seats:
