@@ -1,5 +1,6 @@
 """The catalog over HTTP (docs/http-api.md "Catalog"): admins write, every role of the org reads."""
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -248,7 +249,10 @@ def test_single_occurrences_and_why_an_occurrence_is_not_bookable(org, admin, pr
 
     admin.ok("PATCH", org.path(f"/activities/{activity['id']}"),
              json={"a_la_carte": {"capacity": 0}})
-    [item] = admin.ok("GET", path, params={"from": soon.date().isoformat(),
+    # ``from`` is a date in the org's time zone (between 00:00 and 05:00 UTC, the UTC date
+    # of ``soon`` is the day after its Montreal date)
+    local_day = soon.astimezone(ZoneInfo("America/Montreal")).date()
+    [item] = admin.ok("GET", path, params={"from": local_day.isoformat(),
                                            "to": "2030-01-01"})["items"]
     assert item["a_la_carte"] == dict(item["a_la_carte"], capacity=0, available=0,
                                       bookable=False, reason="sold_out")
