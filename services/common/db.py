@@ -15,19 +15,18 @@ fresh connections. ``pool_recycle`` replaces connections before an idle timeout 
 drop them.
 """
 import fcntl
-import functools
 import hashlib
 import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from . import config
 
@@ -74,42 +73,38 @@ def insert_for(dialect_name):
     return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
-class _InsertIgnoringDuplicates(Insert):
-    """A standard INSERT that says ``ON CONFLICT (<target>) DO NOTHING`` (PostgreSQL, and
-    SQLite 3.24 and later), and that SQLAlchemy caches like any INSERT. The dialects' own
-    ``insert(…).on_conflict_do_nothing()`` is never cached in SQLAlchemy 2.0 (their Insert
-    sets ``inherit_cache = False``: sqlalchemy/sqlalchemy#10445), so each execution
-    compiled it again: ~90 µs of CPU on this kind of machine, against ~20 for the whole
-    cached insert on SQLite (issue 14; every consumed event's claim is one). Each target
-    is a subclass of its own (:func:`insert_ignoring_duplicates`): the cache key holds the
-    class, so two targets never share a compiled statement."""
+class _OnConflictDoNothing(ClauseElement):
+    """``ON CONFLICT (<columns>) DO NOTHING`` (PostgreSQL, and SQLite 3.24 and later), in
+    the place of an INSERT the dialects keep for it (before ``RETURNING``), with a cache
+    key (its columns). The dialects' own ``insert(…).on_conflict_do_nothing()`` is never
+    cached in SQLAlchemy 2.0 (their Insert sets ``inherit_cache = False``:
+    sqlalchemy/sqlalchemy#10445), so each execution compiled it again: ~90 µs of CPU on
+    this kind of machine, against ~20 for the whole cached insert on SQLite (issue 14;
+    every consumed event's claim is one)."""
+    __visit_name__ = "carnet_on_conflict_do_nothing"
+    _traverse_internals = [("columns", InternalTraversal.dp_string_list)]
     inherit_cache = True
-    conflict_target = ()
+
+    def __init__(self, columns):
+        self.columns = list(columns)
 
 
-@compiles(_InsertIgnoringDuplicates)
-def _compile_insert_ignoring_duplicates(insert, compiler, **kw):
-    if insert._returning:
-        raise CompileError("an insert ignoring duplicates returns nothing")
-    columns = ", ".join(compiler.preparer.quote(name) for name in insert.conflict_target)
-    return f"{compiler.visit_insert(insert, **kw)} ON CONFLICT ({columns}) DO NOTHING"
-
-
-@functools.lru_cache(maxsize=None)
-def _ignoring(target):
-    kind = type("InsertIgnoringDuplicates", (_InsertIgnoringDuplicates,),
-                {"inherit_cache": True, "conflict_target": target})
-    compiles(kind)(_compile_insert_ignoring_duplicates)
-    return kind
+@compiles(_OnConflictDoNothing)
+def _compile_on_conflict_do_nothing(clause, compiler, **kw):
+    columns = ", ".join(compiler.preparer.quote(name) for name in clause.columns)
+    return f"ON CONFLICT ({columns}) DO NOTHING"
 
 
 def insert_ignoring_duplicates(table, on):
     """``INSERT INTO table … ON CONFLICT (on…) DO NOTHING``: nothing happens (row count
     0) when a row with the same values of the unique key ``on`` (column names) is there;
-    another key's violation still fails. Cached by SQLAlchemy like a plain insert."""
+    another key's violation still fails. A plain INSERT otherwise, cached by SQLAlchemy
+    like one (:class:`_OnConflictDoNothing`)."""
     if not on:
         raise ValueError("name the unique key a duplicate would hit")
-    return _ignoring(tuple(on))(table)
+    statement = insert(table)
+    statement._post_values_clause = _OnConflictDoNothing(on)  # as the dialects' Insert does
+    return statement
 
 
 def is_sqlite(url) -> bool:

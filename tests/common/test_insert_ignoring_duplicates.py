@@ -7,7 +7,7 @@ key's violation still fails; and the statement is compiled once, not on every ex
 import uuid
 
 import pytest
-from sqlalchemy import Column, MetaData, String, Table
+from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.exc import IntegrityError
 
 from services.common import db
@@ -56,6 +56,26 @@ def test_it_is_compiled_once_and_each_key_has_its_own_statement(table):
     assert again.context.compiled is first.context.compiled  # from SQLAlchemy's cache
     assert "ON CONFLICT (id) DO NOTHING" in str(first.context.compiled)
     assert "ON CONFLICT (code) DO NOTHING" in str(other.context.compiled)
+
+
+def test_a_row_whose_id_the_database_makes_says_its_id(test_env):
+    """Where the database makes the id (notifications' watches), PostgreSQL's insert asks
+    it back with ``RETURNING``, which must come after ``ON CONFLICT``."""
+    engine = db.make_engine(test_env.env["PASSES_DATABASE_URL"], pool_size=2)
+    metadata = MetaData()
+    t = Table(f"t_serial_{uuid.uuid4().hex[:8]}", metadata,
+              Column("id", Integer, primary_key=True, autoincrement=True),
+              Column("code", String(40), nullable=False, unique=True))
+    metadata.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            made = conn.execute(db.insert_ignoring_duplicates(t, ["code"]).values(code="A"))
+            again = conn.execute(db.insert_ignoring_duplicates(t, ["code"]).values(code="A"))
+            assert (made.rowcount, again.rowcount) == (1, 0)
+            assert made.inserted_primary_key[0] == conn.execute(t.select()).one().id
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
 
 
 def test_a_key_must_be_named():
