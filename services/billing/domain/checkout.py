@@ -156,7 +156,9 @@ class Postponed(Exception):
 
 class CheckoutStore(Protocol):
     """Billing's records; each method is one transaction, conditional on ``owner`` still
-    holding the lease (else :class:`LeaseLost`)."""
+    holding the lease (else :class:`LeaseLost`). A store may write ``mark_charged`` with
+    the record's next write instead (the provider's key makes a repeated charge the same
+    charge): ``SqlCheckoutStore`` does."""
 
     def renew(self, checkout, owner) -> CheckoutRecord: ...
     def mark_charged(self, checkout, owner, charge_id) -> CheckoutRecord: ...
