@@ -56,10 +56,6 @@ _MEMBER_IN_POOL = (select(Registration)
                    .execution_options(populate_existing=True))
 
 
-def _insert_ignoring_duplicates(session, model, values, key):
-    session.execute(db.insert_ignoring_duplicates(model, key).values(**values))
-
-
 class Seats:
     """The pools of seats (R2.4) and the status changes that take or free a seat."""
 
@@ -70,18 +66,18 @@ class Seats:
     def ensure_pool(self, offering: rules.Offering, now):
         """Create the pool on first use, with the catalog's capacity (racing instances:
         one insert wins, the others do nothing)."""
-        _insert_ignoring_duplicates(self.session, SeatPool, dict(
+        self.session.execute(db.insert_ignoring_duplicates(SeatPool, ["id"]).values(
             id=offering.pool_key, org_id=offering.org_id, kind=offering.kind,
             activity_id=offering.activity_id, occurrence_id=offering.occurrence_id,
             capacity=offering.capacity, taken=0, occurrences_known=False,
-            created_at=now, updated_at=now), ["id"])
+            created_at=now, updated_at=now))
 
     def ensure_session_pool(self, org_id, activity_id, capacity, now):
         """The session pool of an activity, created with ``capacity`` if it does not exist."""
-        _insert_ignoring_duplicates(self.session, SeatPool, dict(
+        self.session.execute(db.insert_ignoring_duplicates(SeatPool, ["id"]).values(
             id=f"{rules.SESSION}:{activity_id}", org_id=org_id, kind=rules.SESSION,
             activity_id=activity_id, occurrence_id=None, capacity=capacity, taken=0,
-            occurrences_known=False, created_at=now, updated_at=now), ["id"])
+            occurrences_known=False, created_at=now, updated_at=now))
         return f"{rules.SESSION}:{activity_id}"
 
     def lock_pool(self, pool_id, skip_locked=False):
@@ -289,9 +285,9 @@ class Seats:
     # -- the occurrences of an activity -----------------------------------------------------------
     def remember_occurrences(self, org_id, activity_id, occurrence_ids):
         for occurrence_id in occurrence_ids:
-            _insert_ignoring_duplicates(self.session, OccurrenceActivity, dict(
-                occurrence_id=occurrence_id, org_id=org_id, activity_id=activity_id),
-                ["occurrence_id"])
+            self.session.execute(
+                db.insert_ignoring_duplicates(OccurrenceActivity, ["occurrence_id"])
+                .values(occurrence_id=occurrence_id, org_id=org_id, activity_id=activity_id))
 
 
 class SeatConversions:
@@ -313,10 +309,9 @@ class SeatConversions:
     def give_up(self, conversion_id, org_id, activity_id, now):
         """Remember a conversion given up before its seats were taken (so that a late take
         is refused); nothing if it is known already."""
-        _insert_ignoring_duplicates(self.session, SeatConversion, {
-            "id": conversion_id, "org_id": org_id, "activity_id": activity_id, "seats": 0,
-            "status": rules.CONVERSION_RETURNED, "created_at": now, "updated_at": now},
-            ["id"])
+        self.session.execute(db.insert_ignoring_duplicates(SeatConversion, ["id"]).values(
+            id=conversion_id, org_id=org_id, activity_id=activity_id, seats=0,
+            status=rules.CONVERSION_RETURNED, created_at=now, updated_at=now))
 
 
 class Registrations:

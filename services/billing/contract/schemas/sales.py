@@ -283,12 +283,6 @@ class ReceiptOut(Contract):
     filename = fields.String(required=True, metadata={"description": "receipt-<number>.pdf"})
     content_base64 = fields.String(required=True)
     locale = fields.String(required=True, metadata={"description": "fr | en"})
-
-
-class ReceiptWithInvoiceOut(ReceiptOut):
-    """``billing.get_receipt_pdf(org_id, invoice_id, with_invoice=True)``: the receipt and
-    the invoice it shows (the receipt e-mail's one call; never an HTTP answer)."""
-    invoice = fields.Nested(InvoiceOut, required=True)
 # -- fees (R8.1) ----------------------------------------------------------------------------------
 class PayInvoiceRequest(Contract):
     method = fields.String(required=True, validate=validate.OneOf(
