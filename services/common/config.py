@@ -172,6 +172,12 @@ def rpc_timeout() -> float:
     return float(env("CARNET_RPC_TIMEOUT", "10"))
 
 
+def stop_deadline_seconds() -> float:
+    """How long a service's stop (SIGTERM) may take before the process gives up and exits
+    (``services/common/service.py``): within the 30 s an orchestrator waits."""
+    return float(env("CARNET_STOP_DEADLINE", "25"))
+
+
 def hold_ttl_seconds() -> int:
     return int(env("CARNET_HOLD_TTL_SECONDS", str(15 * 60)))
 

@@ -3,9 +3,15 @@
 Importing this module also makes the service outlive a broker outage
 (:func:`outlive_broker_outages`, docs/reliability.md)."""
 import logging
+import os
 from contextlib import contextmanager
+from functools import partial
 
-from nameko.extensions import DependencyProvider
+import eventlet
+from eventlet.event import Event
+from nameko.cli import run as nameko_run
+from nameko.containers import ServiceContainer
+from nameko.extensions import DependencyProvider, ProviderCollector
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RpcConsumer, rpc
 from nameko.timer import timer
@@ -20,6 +26,14 @@ log = logging.getLogger(__name__)
 
 # How often a service's consumers try the broker again while it is away (seconds).
 RECONNECT_INTERVALS = {"interval_start": 0.5, "interval_step": 0.5, "interval_max": 2}
+
+
+def stop_overdue(service_name, seconds):
+    log.error("%s did not stop within %g s: its green threads follow, then it exits",
+              service_name, seconds)
+    logs.dump_greenlets()
+    logging.shutdown()
+    os._exit(70)
 
 
 def outlive_broker_outages():
@@ -86,21 +100,7 @@ def outlive_broker_outages():
             raise ConnectionResetError("the consumer's broker connection is gone")
         return iteration(self)
 
-    unregister = QueueConsumer.unregister_provider
-
-    def unregister_provider(self, provider):
-        # Nameko's, when a stop (SIGTERM: an operator scaling in, a restart) comes while the
-        # consumers are still starting: it signals "last provider gone" once per provider,
-        # and the second signal raised inside the stop, which then never finished (the
-        # process kept reconnecting and had to be killed). Signal it once.
-        if not self._consumers_ready.ready():
-            if not self._last_provider_unregistered.ready():
-                self._last_provider_unregistered.send()
-            return None
-        return unregister(self, provider)
-
     handle_result.carnet_guarded = True
-    QueueConsumer.unregister_provider = unregister_provider
     QueueConsumer.on_consume_ready = on_consume_ready
     QueueConsumer.on_iteration = on_iteration
     QueueConsumer.on_connection_error = on_connection_error
@@ -110,7 +110,104 @@ def outlive_broker_outages():
     QueueConsumer.requeue_message = quietly(requeue)
 
 
+def stop_safely():
+    """A stopping instance takes no work it cannot do. Nameko 2.14.1 can leave a process
+    whose ``Rpc`` entrypoints have unregistered while its queue consumer still consumes
+    (a stop that comes while the consumers are starting, a reconnection during a stop):
+    it then answers ``MethodNotFound`` to every RPC it receives, for as long as the stop
+    hangs. Here such a stop forgets its consumers, a request that reaches an instance with
+    no entrypoints left is handed back to the queue (another instance answers it), every
+    stop is logged, and a stop that hangs ends the process (docs/reliability.md)."""
+    if getattr(ServiceContainer.stop, "carnet_guarded", False):
+        return
+    unregister = QueueConsumer.unregister_provider
+
+    def unregister_provider(self, provider):
+        # Nameko's, when a stop (SIGTERM: an operator scaling in, a restart) comes while the
+        # consumers are still starting: it signals "last provider gone" once per provider
+        # (the second signal raised inside the stop, which then never finished), and it
+        # forgets nothing, so a connection that comes up after all consumes for entrypoints
+        # that are gone (every RPC answered ``MethodNotFound``). Forget the provider: no
+        # consumer is set up for it, or the one set up is cancelled at the next iteration;
+        # the last one gone signals once.
+        if not self._consumers_ready.ready():
+            self._pending_remove_providers[provider] = Event()
+            ProviderCollector.unregister_provider(self, provider)
+            return None
+        return unregister(self, provider)
+
+    def get_consumers(self, consumer_cls, channel):  # Nameko's, over a copy of the providers
+        for provider in list(self._providers):  # a stop may remove one meanwhile
+            consumer = consumer_cls(queues=[provider.queue], accept=self.accept,
+                                    callbacks=[partial(self.handle_message, provider)])
+            consumer.qos(prefetch_count=self.prefetch_count)
+            self._consumers[provider] = consumer
+        return self._consumers.values()
+
+    def cancel_consumers_if_requested(self):  # Nameko's, for a consumer never set up too
+        pending, self._pending_remove_providers = self._pending_remove_providers, {}
+        for provider, removed in pending.items():
+            consumer = self._consumers.pop(provider, None)
+            if consumer is not None:
+                consumer.cancel()
+            if not removed.ready():
+                removed.send()
+
+    handle_rpc = RpcConsumer.handle_message
+
+    def handle_rpc_message(self, body, message):
+        # Every Rpc entrypoint of this instance has unregistered (it is stopping), yet a
+        # request reached it (prefetched, or a consumer that outlived the stop): hand it
+        # back for another instance instead of answering ``MethodNotFound``, and stop
+        # consuming here.
+        if self._providers_registered and not self._providers:
+            log.warning("rpc %s handed back: this instance's entrypoints are stopped",
+                        message.delivery_info.get("routing_key"))
+            self.queue_consumer._pending_remove_providers.setdefault(self, Event())
+            self.queue_consumer.requeue_message(message)
+            return None
+        return handle_rpc(self, body, message)
+
+    stop_container = ServiceContainer.stop
+
+    def stop(self):
+        # Nameko logs its stops at INFO, which is filtered out: say when a stop begins, and
+        # never let one hang in a service's process: past ``config.stop_deadline_seconds()``
+        # the green threads are dumped to the log and the process exits, as a kill would
+        # (unacknowledged messages go back to the broker, open transactions roll back, the
+        # supervisor starts a new one).
+        if self._died.ready() or self._being_killed or getattr(self, "carnet_stopping", 0):
+            return stop_container(self)
+        self.carnet_stopping = True
+        log.warning("stopping %s", self.service_name)
+        seconds = config.stop_deadline_seconds()
+        watchdog = (eventlet.spawn_after(seconds, stop_overdue, self.service_name, seconds)
+                    if serving.get("process") else None)
+        try:
+            return stop_container(self)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            log.warning("stopped %s", self.service_name)
+
+    serving = {}
+    serve = nameko_run.run
+
+    def run(*args, **kwargs):  # ``nameko run``: this process is the service's own
+        serving["process"] = True
+        return serve(*args, **kwargs)
+
+    stop.carnet_guarded = True
+    QueueConsumer.unregister_provider = unregister_provider
+    QueueConsumer.get_consumers = get_consumers
+    QueueConsumer._cancel_consumers_if_requested = cancel_consumers_if_requested
+    RpcConsumer.handle_message = handle_rpc_message
+    ServiceContainer.stop = stop
+    nameko_run.run = run
+
+
 outlive_broker_outages()
+stop_safely()
 logs.install()  # refusals are one INFO line, faults keep their traceback (issue 11)
 
 

@@ -3,7 +3,19 @@ import queue
 import threading
 import uuid
 
+from amqp.exceptions import NotFound
 from kombu import Connection, Exchange, Queue, binding
+
+
+def consumers_on(amqp_uri, queue_name):
+    """How many consumers the broker has on a queue right now (0: none, or no such queue)."""
+    with Connection(amqp_uri) as connection:
+        try:
+            _, _, consumers = Queue(queue_name, durable=True)(
+                connection.default_channel).queue_declare(passive=True)
+        except NotFound:
+            return 0
+        return consumers
 
 
 class EventListener:
