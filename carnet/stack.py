@@ -202,16 +202,28 @@ class Stack:
                     raise RuntimeError(f"{name} exited with {proc.returncode}: "
                                        f"{self.tail(name)}")
                 try:
-                    if probe.call(name, "health")["status"] == "ok":
+                    if probe.call(name, "health")["status"] == "ok" and \
+                            (proc is None or self.ready(proc)):
                         return
                 except CarnetError:
-                    # not consuming yet: before its queue exists the call is refused at
-                    # once, and asking again at once (a new broker connection each time)
-                    # takes CPU from the processes that are booting: poll every 0.1 s
-                    time.sleep(0.1)
+                    pass
+                # not consuming yet: before its queue exists the call is refused at once,
+                # and asking again at once (a new broker connection each time) takes CPU
+                # from the processes that are booting: poll every 0.1 s
+                time.sleep(0.1)
         finally:
             probe.close()
         raise RuntimeError(f"{name} did not become healthy: {self.tail(name)}")
+
+    @staticmethod
+    def ready(proc):
+        """This very instance is ready (its ``/health/ready``): the ``health`` RPC above may
+        have been answered by another instance of the service."""
+        try:
+            return requests.get(f"http://127.0.0.1:{proc.health_port}/health/ready",
+                                timeout=5).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):
+            return False
 
     def tail(self, name, lines=40):
         out = []

@@ -3,8 +3,9 @@ server (eventlet's WSGI server in a managed thread, not a Nameko worker: a busy 
 still answers its probes):
 
 - ``GET /health/live``: the process's event loop answers (liveness);
-- ``GET /health/ready``: migrations done, database and broker reachable (readiness, 503
-  with the failing checks otherwise);
+- ``GET /health/ready``: migrations done, database and broker reachable, this instance
+  consuming its RPC queue and not stopping (readiness, 503 with the failing checks
+  otherwise);
 - ``GET /metrics``: Prometheus text.
 
 Port: ``CARNET_HEALTH_PORT`` (``0`` = any free port), else the per-service default of
@@ -29,7 +30,7 @@ import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
 from nameko.events import EventHandler  # noqa: E402
 from nameko.extensions import DependencyProvider  # noqa: E402
-from nameko.rpc import Rpc  # noqa: E402
+from nameko.rpc import Rpc, RpcConsumer  # noqa: E402
 from nameko.timer import Timer  # noqa: E402
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter,  # noqa: E402
                                Histogram, generate_latest)
@@ -237,7 +238,23 @@ class Observability(DependencyProvider):
             checks["migrations"] = "ok" if getattr(database, "relay", None) else "pending"
             checks["database"] = self._check(lambda: self._ping_database(database))
         checks["broker"] = self._check(self._ping_broker)
+        checks["consumers"] = self.consuming()
         return checks
+
+    def consuming(self):
+        """``ok`` while this instance consumes its RPC queue and its entrypoints are there to
+        answer; ``starting`` before its consumers are ready, ``stopping`` once a stop began
+        (an instance in either state takes no work: a probe sends traffic elsewhere)."""
+        if getattr(self.container, "carnet_stopping", False):
+            return "stopping"
+        for extension in self.container.subextensions:
+            if isinstance(extension, RpcConsumer):
+                queue_consumer = extension.queue_consumer
+                if not queue_consumer._consumers_ready.ready():
+                    return "starting"
+                if not extension._providers or extension not in queue_consumer._consumers:
+                    return "stopping"
+        return "ok"
 
     @staticmethod
     def _check(fn):

@@ -13,7 +13,7 @@ def test_every_process_is_live_and_ready_on_its_own_port(stack):
             ready = requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=10)
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"migrations": "ok", "database": "ok",
-                                              "broker": "ok"}, name
+                                              "broker": "ok", "consumers": "ok"}, name
 
 
 class Instances:
