@@ -38,6 +38,8 @@ _orgs = PeerCache(seconds=None, size=10_000)
 # (org id, account id) of accounts known to exist: accounts are never deleted, so a yes is
 # for good (a no is never kept: the account may be created the next moment)
 _accounts = PeerCache(seconds=None, size=100_000)
+# what a receipt prints of its org and household: editable, so kept a short while only
+_receipt_parties = PeerCache(seconds=settings.receipt_parties_seconds(), size=10_000)
 
 
 def refusal(error) -> dict:
@@ -83,6 +85,27 @@ class Peers:
         account (issue 14: a shop booking's cart no longer costs accounts a call)."""
         _accounts.get((org_id, account_id),
                       lambda: bool(self.ask("accounts", "get_account", org_id, account_id)))
+
+    def receipt_org(self, org_id):
+        """The org as a receipt prints it (``get_org``), at most
+        ``settings.receipt_parties_seconds()`` old."""
+        if not settings.receipt_parties_seconds():
+            return self.ask("catalog", "get_org", org_id)
+        return _receipt_parties.get(("org", org_id),
+                                    lambda: self.ask("catalog", "get_org", org_id))
+
+    def receipt_account(self, org_id, account_id):
+        """The account as a receipt prints it (``get_account``: its name, its members'
+        names), ``{}`` if there is none; at most ``settings.receipt_parties_seconds()``
+        old."""
+        def fetch():
+            try:
+                return self.ask("accounts", "get_account", org_id, account_id)
+            except NotFound:
+                return {}
+        if not settings.receipt_parties_seconds():
+            return fetch()
+        return _receipt_parties.get(("account", org_id, account_id), fetch)
 
     def catalog_object(self, method, field, org_id, object_id):
         """An object of the catalog named in the request: unknown is invalid input."""

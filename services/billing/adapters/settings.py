@@ -19,6 +19,14 @@ def recovery_interval() -> float:
     return float(config.env("CARNET_BILLING_RECOVERY_INTERVAL", "2"))
 
 
+def receipt_parties_seconds() -> float:
+    """How long a billing process keeps what a receipt prints of its org (name, address,
+    locale) and of the household (names) before asking again: a receipt may show a name
+    changed less than this long ago (issue 14: two calls fewer per shop booking's receipt
+    e-mail). 0 asks every time."""
+    return float(config.env("CARNET_RECEIPT_PARTIES_SECONDS", "60"))
+
+
 def payment_provider() -> str:
     return config.env("CARNET_PAYMENT_PROVIDER", "sandbox")
 

@@ -1,8 +1,6 @@
 """R7.3: an invoice's receipt, a PDF in the org's language (adapters/receipt.py)."""
 import base64
 
-from services.common.errors import NotFound
-
 from ..adapters.receipt import render_receipt
 from ..adapters.refunds import RefundRepository, refund_dict
 from ..adapters.repositories import InvoiceRepository
@@ -15,7 +13,8 @@ def receipt_pdf(ctx, org_id, invoice_id, with_invoice=False):
     """``{filename: "receipt-<number>.pdf", content_base64, locale: "fr" | "en"}``, and
     ``invoice`` (as ``get_invoice`` answers it) when ``with_invoice``: the receipt e-mail
     needs both, in one call (issue 14). Reads the org (catalog) and the account's names
-    (accounts) after the invoice, outside any transaction."""
+    (accounts) after the invoice, outside any transaction, through billing's short-lived
+    cache of them (``Peers.receipt_org``)."""
     with ctx.db.uow(readonly=True) as uow:
         invoices = InvoiceRepository(uow.session)
         invoice = invoices.get(org_id, invoice_id)
@@ -24,12 +23,8 @@ def receipt_pdf(ctx, org_id, invoice_id, with_invoice=False):
         invoice_data = dump(schemas.InvoiceOut, invoices.as_dict(invoice))
         refunds = [refund_dict(r) for r in RefundRepository(uow.session).of_invoice(
             invoice.id)]
-    org = ctx.peers.ask("catalog", "get_org", org_id)
-    try:
-        account = ctx.peers.ask("accounts", "get_account", org_id,
-                                invoice_data["account_id"])
-    except NotFound:
-        account = {}
+    org = ctx.peers.receipt_org(org_id)
+    account = ctx.peers.receipt_account(org_id, invoice_data["account_id"])
     members = {m["id"]: " ".join(p for p in (m.get("first_name"), m.get("last_name")) if p)
                for m in account.get("members") or []}
     content = render_receipt(invoice_data, org, members, account.get("name"), refunds)
