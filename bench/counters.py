@@ -8,6 +8,8 @@ metrics (``services/common/observability.py``) before and after N bookings:
 - ``carnet_db_transactions_total{service, database, step}``: transactions begun and
   committed by each process (SQLAlchemy ``begin``/``commit`` events, ``services/common/db.py``;
   read-only units of work count too; PostgreSQL's ``pool_pre_ping`` does not);
+- ``carnet_db_statements_total{service, database, verb}``: SQL statements each process
+  sent (what a transaction costs on PostgreSQL is mostly its statements' round trips);
 - ``carnet_events_handled_total{service, source, event}``: events handled.
 
 Timers (outbox relay, notifications, billing worker) also open transactions while idle:
@@ -21,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 WANTED = {"carnet_rpc_calls_by_origin": ("rpc", ("service", "method", "origin")),
           "carnet_db_transactions": ("tx", ("service", "step")),
+          "carnet_db_statements": ("sql", ("service", "verb")),
           "carnet_events_handled": ("event", ("service", "source", "event"))}
 
 
@@ -50,7 +53,7 @@ def settled(stack, timeout=30):
         time.sleep(0.5)  # the interval between two scrapes
         current = scrape(stack)
         same = all(previous[k] == current[k] for k in set(previous) | set(current)
-                   if k[0] != "tx")
+                   if k[0] not in ("tx", "sql"))
         if same or time.monotonic() > deadline:
             return current
         previous = current
@@ -85,11 +88,19 @@ def report(title, counts):
     commits = sorted((k[1], v) for k, v in counts.items() if k[0] == "tx" and k[2] == "commit")
     begins = {k[1]: v for k, v in counts.items() if k[0] == "tx" and k[2] == "begin"}
     events = sorted(((k[1], k[2], k[3]), v) for k, v in counts.items() if k[0] == "event")
+    statements = {}
+    for key, value in counts.items():
+        if key[0] == "sql":
+            statements.setdefault(key[1], {})[key[2]] = value
     total_rpc = sum(v for _, v in rpcs)
     total_commits = sum(v for _, v in commits)
     print(f"\n{title}: RPCs per booking {total_rpc:.1f} in the request's path "
           f"(+{sum(v for _, v in background):.1f} in the background), commits per booking "
           f"{total_commits:.1f} (transactions begun {sum(begins.values()):.1f})")
+    print(f"    statements per booking {sum(sum(v.values()) for v in statements.values()):.1f}")
+    for service, verbs in sorted(statements.items()):
+        detail = ", ".join(f"{verb} {value:.2f}" for verb, value in sorted(verbs.items()))
+        print(f"    sql     {service:<42} {sum(verbs.values()):5.2f}  ({detail})")
     for (service, method), value in rpcs:
         print(f"    rpc     {service + '.' + method:<42} {value:5.2f}")
     for (origin, service, method), value in background:

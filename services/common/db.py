@@ -34,9 +34,13 @@ _patched = False
 
 DEFAULT_CONCURRENCY = 10  # Nameko's default max_workers
 
-# Transactions begun and committed by this process, by database name (exposed by
-# services/common/observability.py as carnet_db_transactions_total: what bench/ counts)
+# Transactions begun and committed by this process, by database name, and the statements
+# it sent, by database and verb (exposed by services/common/observability.py as
+# carnet_db_transactions_total and carnet_db_statements_total: what bench/ counts; a
+# statement costs ~0.36 ms on PostgreSQL against ~0.03 on SQLite, issue 14)
 TRANSACTIONS = {}
+STATEMENTS = {}
+VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"})
 
 
 def _count_transactions(engine):
@@ -46,8 +50,14 @@ def _count_transactions(engine):
         def _on(_conn):
             TRANSACTIONS[(name, what)] = TRANSACTIONS.get((name, what), 0) + 1
         return _on
+
+    def statement(_conn, _cursor, sql, _parameters, _context, _executemany):
+        head = sql.lstrip()[:6].upper()
+        key = (name, next((verb for verb in VERBS if head.startswith(verb)), "other"))
+        STATEMENTS[key] = STATEMENTS.get(key, 0) + 1
     event.listen(engine, "begin", count("begin"))
     event.listen(engine, "commit", count("commit"))
+    event.listen(engine, "before_cursor_execute", statement)
     return engine
 
 

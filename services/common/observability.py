@@ -116,6 +116,12 @@ class _DatabaseCollector:
         for (name, step), count in sorted(db.TRANSACTIONS.items()):
             transactions.add_metric([self.observability.service_name, name, step], count)
         yield transactions
+        statements = CounterMetricFamily(
+            "carnet_db_statements", "SQL statements this process sent, by verb",
+            labels=["service", "database", "verb"])
+        for (name, verb), count in sorted(db.STATEMENTS.items()):
+            statements.add_metric([self.observability.service_name, name, verb], count)
+        yield statements
         database = self.observability.database()
         if database is None or database.engine is None:
             return

@@ -39,6 +39,13 @@ def test_a_pass_booking_is_counted_in_each_service_it_crossed(stack, pass_bookin
     assert total(registration, "carnet_registrations", service="registration",
                  status="confirmed") >= 1
     assert total(registration, "carnet_seats", service="registration", kind="taken") >= 1
+    # the statements that booking sent are counted, by verb (a seat is taken by an UPDATE
+    # or an INSERT; every service reads)
+    assert total(registration, "carnet_db_statements_total", service="registration",
+                 verb="SELECT") >= 1
+    assert total(registration, "carnet_db_statements_total", service="registration",
+                 verb="INSERT") + total(registration, "carnet_db_statements_total",
+                                        service="registration", verb="UPDATE") >= 1
     # the pass's use was taken by RPC from registration
     assert total(Instances(stack, "passes"), "carnet_rpc_calls_total", service="passes",
                  method="debit_pass", outcome="ok") >= 1
