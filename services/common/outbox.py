@@ -33,7 +33,10 @@ def define_tables(metadata):
     outbox = Table(
         "outbox", metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False, unique=True),
+        # insert_sentinel: a unit of work's events go in one INSERT … RETURNING id, and
+        # SQLAlchemy matches the ids to the rows by this client-made unique value (SQLite
+        # does not promise RETURNING's order; without it, one INSERT per event)
+        Column("event_id", String(64), nullable=False, unique=True, insert_sentinel=True),
         Column("event_type", String(100), nullable=False),
         Column("payload", JSON, nullable=False),
         Column("created_at", UTCDateTime, nullable=False, index=True),

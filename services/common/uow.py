@@ -51,8 +51,10 @@ def declared_version(database, event_type, data):
 # Statements every unit of work runs, built once per table: building one cost about as
 # much CPU as running it on SQLite (issue 14).
 @functools.lru_cache(maxsize=64)
-def _insert(table):
-    return insert(table)
+def _insert_events(table):
+    """A unit of work's events, in one statement (one round trip on PostgreSQL, however
+    many it emitted), their ids back in the order given."""
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
 @functools.lru_cache(maxsize=64)
@@ -86,7 +88,8 @@ class UnitOfWork:
         return False
 
     def emit(self, event_type, data, occurred_at=None):
-        """Record a fact in the outbox, in this transaction."""
+        """Record a fact in the outbox, in this transaction: the unit of work's events are
+        inserted together, in the order emitted, at :meth:`flush` or :meth:`commit`."""
         occurred_at = occurred_at or utcnow()
         event_id = new_id("evt")
         version = declared_version(self.database, event_type, data)
@@ -94,10 +97,16 @@ class UnitOfWork:
                                                version=version))
         row = {"event_id": event_id, "event_type": event_type, "payload": payload,
                "created_at": utcnow(), "published_at": None}
-        result = self.session.execute(_insert(self.database.outbox), row)
-        row["id"] = result.inserted_primary_key[0]
-        self._pending.append(row)
+        self._pending.append(row)  # written with the others at flush or commit
         return payload
+
+    def _write_events(self):
+        rows = [row for row in self._pending if "id" not in row]
+        if rows:
+            ids = self.session.execute(_insert_events(self.database.outbox),
+                                       rows).scalars().all()
+            for row, id_ in zip(rows, ids, strict=True):
+                row["id"] = id_
 
     def claim_event(self, payload) -> bool:
         """True the first time this ``event_id`` is seen (in this transaction); False for a
@@ -109,9 +118,11 @@ class UnitOfWork:
             "processed_at": utcnow()}).rowcount == 1
 
     def flush(self):
+        self._write_events()
         self.session.flush()
 
     def commit(self):
+        self._write_events()
         self.session.commit()
         self.committed = True
 

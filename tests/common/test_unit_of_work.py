@@ -41,6 +41,42 @@ def test_a_services_events_are_published_after_its_reply_in_commit_order(databas
     assert [e["event_id"] for e in database.published] == ids
 
 
+def test_a_unit_of_works_events_are_written_in_one_statement_in_emit_order(database):
+    """Issue 14: a checkout's completion emits three events; each was an INSERT of its own,
+    a round trip each on PostgreSQL. They are written together, at commit, in the order
+    emitted, and published in that order."""
+    from services.common import db
+    access = DatabaseAccess(database)
+    inserts = sum(n for (name, verb), n in db.STATEMENTS.items() if verb == "INSERT")
+    with access.uow() as uow:
+        ids = [uow.emit("thing_happened", {"n": n})["event_id"] for n in range(5)]
+        uow.commit()
+    assert sum(n for (name, verb), n in db.STATEMENTS.items() if verb == "INSERT") \
+        == inserts + 1
+    with access.uow(readonly=True) as uow:
+        stored = [r.event_id for r in uow.session.execute(
+            select(database.outbox).where(database.outbox.c.event_id.in_(ids))
+            .order_by(database.outbox.c.id))]
+    assert stored == ids
+    assert [e["event_id"] for e in database.published] == ids
+
+
+def test_events_are_in_the_transaction_once_flushed(database):
+    """``flush()`` writes what was emitted so far: the transaction sees it, a rollback
+    takes it back."""
+    access = DatabaseAccess(database)
+    with access.uow() as uow:
+        event_id = uow.emit("thing_happened", {"n": 1})["event_id"]
+        uow.flush()
+        assert uow.session.execute(select(database.outbox.c.id).where(
+            database.outbox.c.event_id == event_id)).scalar_one()
+        uow.rollback()
+    with access.uow(readonly=True) as uow:
+        assert uow.session.execute(select(database.outbox.c.id).where(
+            database.outbox.c.event_id == event_id)).first() is None
+    assert database.published == []
+
+
 def _published_at(access, database, event_ids):
     with access.uow(readonly=True) as uow:
         return {r.event_id: r.published_at for r in uow.session.execute(
