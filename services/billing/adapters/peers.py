@@ -88,9 +88,7 @@ class Peers:
 
     def receipt_org(self, org_id):
         """The org as a receipt prints it (``get_org``), at most
-        ``settings.receipt_parties_seconds()`` old."""
-        if not settings.receipt_parties_seconds():
-            return self.ask("catalog", "get_org", org_id)
+        ``settings.receipt_parties_seconds()`` old (0: asked every time)."""
         return _receipt_parties.get(("org", org_id),
                                     lambda: self.ask("catalog", "get_org", org_id))
 
@@ -103,8 +101,6 @@ class Peers:
                 return self.ask("accounts", "get_account", org_id, account_id)
             except NotFound:
                 return {}
-        if not settings.receipt_parties_seconds():
-            return fetch()
         return _receipt_parties.get(("account", org_id, account_id), fetch)
 
     def catalog_object(self, method, field, org_id, object_id):
