@@ -10,10 +10,13 @@ skipped with a warning when it is not reachable, unless ``CARNET_REQUIRE_POSTGRE
 RabbitMQ vhost, databases, ports and temporary folder), each into a log of its own that
 is printed whole when both have ended: most of a pass is waiting on processes and round
 trips, so two of them share this machine's two cores well (10 min instead of ~18 here).
-Off, they run one after the other, as ``.ci/run`` does: in one of three parallel runs a
-registration instance started by ``tests/api/test_races_checkout.py``'s teardown answered
-``MethodNotFound`` to every RPC (its event handlers worked), and most later tests of that
-pass failed; not reproduced alone or under a CPU hog, not understood yet.
+Off, they run one after the other, as ``.ci/run`` does. Two things failed only under the
+load of parallel runs. First, a registration instance restarted by a test answered
+``MethodNotFound`` to every RPC: a stop that came while its consumers were starting, which
+Nameko 2.14.1 does not handle; fixed (``services/common/service.py: stop_safely``,
+``tests/common/test_stop_during_startup.py``). Second, in one of two parallel runs since,
+``tests/faults/test_broker_cluster.py`` saw no card booking come back within 30 s of the
+node loss (pass bookings did, in 1.9 s; sequential runs pass); not understood yet.
 """
 import os
 import subprocess
