@@ -5,13 +5,12 @@ Importing this module also makes the service outlive a broker outage
 import logging
 import os
 from contextlib import contextmanager
-from functools import partial
 
 import eventlet
 from eventlet.event import Event
 from nameko.cli import run as nameko_run
 from nameko.containers import ServiceContainer
-from nameko.extensions import DependencyProvider, ProviderCollector
+from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RpcConsumer, rpc
 from nameko.timer import timer
@@ -127,22 +126,20 @@ def stop_safely():
         # consumers are still starting: it signals "last provider gone" once per provider
         # (the second signal raised inside the stop, which then never finished), and it
         # forgets nothing, so a connection that comes up after all consumes for entrypoints
-        # that are gone (every RPC answered ``MethodNotFound``). Forget the provider: no
-        # consumer is set up for it, or the one set up is cancelled at the next iteration;
-        # the last one gone signals once.
+        # that are gone (every RPC answered ``MethodNotFound``). Here the provider is
+        # forgotten: its consumer, if the connection comes up, is cancelled at the consume
+        # loop's first iteration, before it takes a message. ``_providers`` is left as it
+        # is (the consumer thread may be iterating it in ``get_consumers``), so "last
+        # provider gone" is signalled, once, when every provider left is a forgotten one.
         if not self._consumers_ready.ready():
             self._pending_remove_providers[provider] = Event()
-            ProviderCollector.unregister_provider(self, provider)
-            return None
-        return unregister(self, provider)
-
-    def get_consumers(self, consumer_cls, channel):  # Nameko's, over a copy of the providers
-        for provider in list(self._providers):  # a stop may remove one meanwhile
-            consumer = consumer_cls(queues=[provider.queue], accept=self.accept,
-                                    callbacks=[partial(self.handle_message, provider)])
-            consumer.qos(prefetch_count=self.prefetch_count)
-            self._consumers[provider] = consumer
-        return self._consumers.values()
+            self.__dict__.setdefault("carnet_forgotten", set()).add(provider)
+        else:
+            unregister(self, provider)
+        forgotten = self.__dict__.get("carnet_forgotten")
+        if forgotten and self._providers <= forgotten \
+                and not self._last_provider_unregistered.ready():
+            self._last_provider_unregistered.send()
 
     def cancel_consumers_if_requested(self):  # Nameko's, for a consumer never set up too
         pending, self._pending_remove_providers = self._pending_remove_providers, {}
@@ -199,7 +196,6 @@ def stop_safely():
 
     stop.carnet_guarded = True
     QueueConsumer.unregister_provider = unregister_provider
-    QueueConsumer.get_consumers = get_consumers
     QueueConsumer._cancel_consumers_if_requested = cancel_consumers_if_requested
     RpcConsumer.handle_message = handle_rpc_message
     ServiceContainer.stop = stop

@@ -28,7 +28,7 @@ from nameko.events import event_handler  # noqa: E402
 from nameko.exceptions import RpcTimeout  # noqa: E402
 from nameko.extensions import DependencyProvider  # noqa: E402
 from nameko.messaging import QueueConsumer  # noqa: E402
-from nameko.rpc import rpc  # noqa: E402
+from nameko.rpc import RpcProxy, rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 import services.common.service  # noqa: E402,F401 (Carnet's patches of Nameko)
@@ -46,6 +46,7 @@ class SlowToStop(DependencyProvider):
 class Probe:
     name = NAME
     slow = SlowToStop()
+    peer = RpcProxy(NAME + "_peer")  # a reply queue too, as every service that calls another
 
     @rpc
     def echo(self, value):
