@@ -4,7 +4,6 @@ Nameko 2.14.1 then set up its consumers anyway, after its entrypoints were gone:
 it took was answered ``MethodNotFound``, and its stop never finished (seen in CI, issue 14).
 The scenario runs for real, against the session's broker, in a process of its own
 (``stop_probe.py``)."""
-import json
 import os
 import signal
 import subprocess
@@ -13,16 +12,11 @@ import time
 from pathlib import Path
 
 from tests.support.events import consumers_on
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.probes import ROOT, run_probe
 
 
 def test_a_stop_during_startup_consumes_nothing_and_finishes(test_env):
-    done = subprocess.run([sys.executable, "-m", "tests.common.stop_probe"], cwd=ROOT,
-                          env=dict(os.environ, **test_env.env), capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_probe("tests.common.stop_probe", test_env)
     assert seen["stopped_while_starting"], seen  # else the scenario did not happen
     assert seen["rpc_consumers"] == 0, seen
     # nobody took it (no queue bound, or no consumer in 2 s): not refused as MethodNotFound
