@@ -22,6 +22,7 @@ from services.common.uow import Database
 from .adapters import settings
 from .adapters.models import metadata
 from .adapters.peers import Peers
+from services.catalog.contract import events as catalog_events
 from services.registration.contract import events as registration_events
 
 from .contract import events, schemas
@@ -97,6 +98,35 @@ class BillingService(ServiceBase):
     @event_handler("registration", registration_events.REGISTRATION_CONFIRMED)
     def on_registration_confirmed(self, payload):
         checkout.cancel_late_confirmation(self.ctx, payload)
+
+    # -- the catalog's edits that may change tax rules kept for checkouts (issue 14) ---------
+    @event_handler("catalog", catalog_events.ORG_UPDATED)
+    def on_org_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload, org_field="id")
+
+    @event_handler("catalog", catalog_events.ACTIVITY_UPDATED)
+    def on_activity_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.SERVICE_UPDATED)
+    def on_service_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.PASS_TYPE_UPDATED)
+    def on_pass_type_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.BUNDLE_TYPE_UPDATED)
+    def on_bundle_type_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.MEMBERSHIP_TYPE_UPDATED)
+    def on_membership_type_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
+
+    @event_handler("catalog", catalog_events.SUBSCRIPTION_PLAN_UPDATED)
+    def on_subscription_plan_updated(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload)
 
     @timer(interval=settings.recovery_interval())
     def recover(self):

@@ -28,6 +28,14 @@ class PeerCache:
         self.put(key, value, now)
         return value
 
+    def find(self, key):
+        """The cached value of ``key`` if it is there and fresh, else None (nothing is
+        fetched: for a caller that decides itself what to keep)."""
+        now = self._clock()
+        with self._lock:
+            hit = self._entries.get(key)
+        return hit[1] if hit is not None and (hit[0] is None or hit[0] > now) else None
+
     def put(self, key, value, now=None):
         now = self._clock() if now is None else now
         expires = None if self.seconds is None else now + self.seconds

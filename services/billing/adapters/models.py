@@ -19,6 +19,10 @@
 - ``subscriptions`` and ``subscription_charges`` (R6.3, R6.4); ``invoices``'
   ``(subscription_id, period)`` is unique: a period is invoiced once, by the database.
 - ``test_clocks``: per-org business "now" for development and tests.
+- ``catalog_tax_marks``: per org, how many of the catalog's edits that may change its tax
+  rules billing has handled (``revision``); a checkout's tax rules kept by a billing
+  process are used only under the revision they were asked at (issue 14,
+  ``adapters/peers.py: Peers.checkout_tax_rules``).
 - ``sandbox_charges``: the sandbox payment provider's own records (it stands for an
   external system: it is written in its own transactions, never in billing's).
 """
@@ -126,6 +130,14 @@ class InvoiceCounter(Base):
 
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CatalogTaxMark(Base):
+    __tablename__ = "catalog_tax_marks"
+
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class Invoice(Base):

@@ -40,6 +40,9 @@ _orgs = PeerCache(seconds=None, size=10_000)
 _accounts = PeerCache(seconds=None, size=100_000)
 # what a receipt prints of its org and household: editable, so kept a short while only
 _receipt_parties = PeerCache(seconds=settings.receipt_parties_seconds(), size=10_000)
+# (org id, its catalog tax revision, the priced objects) -> catalog's tax rules for them:
+# good while the org's revision (``TaxMarks``) is the same (issue 14)
+_checkout_tax_rules = PeerCache(seconds=None, size=10_000)
 
 
 def refusal(error) -> dict:
@@ -114,6 +117,20 @@ class Peers:
     def tax_rules(self, org_id, refs):
         """R7.2: catalog's tax rules for these priced objects."""
         return self.ask("catalog", "tax_rules", org_id, refs)
+
+    def checkout_tax_rules(self, org_id, refs, revision):
+        """:meth:`tax_rules`, kept by this process under ``revision``, the org's count of
+        catalog edits billing has handled that may change them (``TaxMarks``): asked again
+        once an edit's event was handled. An answer that leaves one of ``refs`` out (an
+        object the catalog does not know) is not kept."""
+        key = (org_id, revision, tuple(sorted(f"{r['type']}:{r['id']}" for r in refs)))
+        found = _checkout_tax_rules.find(key)
+        if found is not None:
+            return found
+        rules = self.tax_rules(org_id, refs)
+        if all(name in (rules.get("codes") or {}) for name in key[2]):
+            _checkout_tax_rules.put(key, rules)
+        return rules
 
 
 class Seats:

@@ -10,6 +10,7 @@ serialised (``BEGIN IMMEDIATE``).
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.common import db
 from services.common.pagination import page, paginate
 from services.common.types import new_id
 
@@ -17,8 +18,8 @@ from ..domain import cart as cart_rules
 from ..domain.checkout import ACTIVE as ACTIVE_STATES
 from ..domain.checkout import CheckoutRecord
 from .leases import Leases
-from .models import (Cart, CartItem, Checkout, CreditBalance, CreditEntry, Invoice, TestClock,
-                     InvoiceCounter, InvoiceLine, Payment)
+from .models import (Cart, CartItem, CatalogTaxMark, Checkout, CreditBalance, CreditEntry,
+                     Invoice, InvoiceCounter, InvoiceLine, Payment, TestClock)
 
 
 def iso(value):
@@ -371,6 +372,29 @@ class CreditLedger:
 
 class DuplicateCause(Exception):
     """The cause wrote its entry in a concurrent transaction: roll this one back."""
+
+
+# -- the catalog's tax edits ------------------------------------------------------------------
+_MARKS = CatalogTaxMark.__table__
+_MARK = select(_MARKS.c.revision).where(_MARKS.c.org_id == bindparam("org_id"))
+
+
+class TaxMarks:
+    """Per org, how many of the catalog's edits that may change its tax rules billing has
+    handled (issue 14): kept tax rules are good under the revision they were asked at."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def revision(self, org_id) -> int:
+        return self.session.execute(_MARK, {"org_id": org_id}).scalar_one_or_none() or 0
+
+    def bump(self, org_id, now):
+        insert = db.insert_for(self.session.get_bind().dialect.name)
+        statement = insert(_MARKS).values(org_id=org_id, revision=1, updated_at=now)
+        self.session.execute(statement.on_conflict_do_update(
+            index_elements=[_MARKS.c.org_id],
+            set_={"revision": _MARKS.c.revision + 1, "updated_at": now}))
 
 
 # -- test clocks ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from services.common.types import new_id
 
 from ..adapters.models import Cart, CartItem
 from ..adapters.repositories import (CartRepository, CheckoutRepository, CreditLedger,
-                                     InvoiceRepository, checkout_record)
+                                     InvoiceRepository, TaxMarks, checkout_record)
 from ..contract import events
 from ..contract.errors import (AppointmentNotPayable, CartNotFound, CartNotOpen,
                                CheckoutPending, InsufficientCredit)
@@ -89,20 +89,38 @@ def _debit_credit(uow, org_id, account_id, amount, checkout_id, now):
 
 
 def _tax_rules(ctx, org_id, cart_id, caller_role=None, caller_account_id=None):
-    """R7.2: the catalog's tax rules for the cart's priced items (one call; none when
-    nothing has a price), asked before the checkout's transaction opens; the caller's
-    right to the cart (R1.2) is checked on the way (a cart's account never changes)."""
+    """R7.2: the catalog's tax rules for the cart's priced items (none when nothing has a
+    price), known before the checkout's transaction opens; the caller's right to the cart
+    (R1.2) is checked on the way (a cart's account never changes). Asked from the catalog
+    once per org, set of priced objects and tax revision (``TaxMarks``: the catalog's edits
+    whose events billing has handled), then kept by this process (issue 14)."""
     with ctx.db.uow(readonly=True) as uow:
         cart = CartRepository(uow.session).get(org_id, cart_id)
         if cart is not None:
             cart_rules.ensure_caller_may_use(cart, caller_role, caller_account_id)
         items = cart_rules.snapshot(CartRepository(uow.session).items(cart.id)) \
             if cart is not None and cart.status == cart_rules.OPEN else []
-    refs = tax_rules.refs_to_ask(items)
+        refs = tax_rules.refs_to_ask(items)
+        revision = TaxMarks(uow.session).revision(org_id) if refs else None
     if not refs:
         return None
-    rules = ctx.peers.tax_rules(org_id, refs)
+    rules = ctx.peers.checkout_tax_rules(org_id, refs, revision)
     return dict(rules, asked={f"{r['type']}:{r['id']}" for r in refs})
+
+
+def catalog_tax_edit(ctx, payload, org_field="org_id"):
+    """An edit of the catalog that may change an org's tax rules (its taxes, or an object's
+    ``tax_codes``) was made: the tax rules kept for that org are asked again at the next
+    checkout. Once per event. ``org_field``: where the event's data names the org (``id``
+    in ``org_updated``, whose data is the org)."""
+    org_id = ((payload or {}).get("data") or {}).get(org_field)
+    if not org_id:
+        return
+    with ctx.db.uow() as uow:
+        if not uow.claim_event(payload):
+            return
+        TaxMarks(uow.session).bump(org_id, ctx.clock.now())
+        uow.commit()
 
 
 def _taxed(items, rules):
