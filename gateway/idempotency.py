@@ -1,9 +1,10 @@
 """``Idempotency-Key`` for the POSTs that book, charge, cancel or check out (docs/http-api.md).
 
-A keyed request writes twice to the gateway's store, each a short transaction: the key is
-claimed before the work (``begin``: insert-or-read, so that a retry meanwhile is told to
-wait, even on another gateway) and the answer recorded after it (``complete``); a replay
-reads the stored answer and writes nothing."""
+A keyed request writes twice to the gateway's store, each one statement (on PostgreSQL in
+autocommit, with no transaction around it): the key is claimed before the work (``begin``:
+insert-or-read, so that a retry meanwhile is told to wait, even on another gateway) and the
+answer recorded after it (``complete``); a replay reads the stored answer and writes
+nothing."""
 import os
 from functools import wraps
 from pathlib import Path

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from sqlalchemy import event
 
 from services.common import db
 from gateway.idempotency_store import (IdempotencyKeyInProgress, IdempotencyKeyReused,
@@ -49,3 +50,23 @@ def test_keys_are_scoped(store):
     key, fp = uuid.uuid4().hex, fingerprint("POST", "/x", None)
     assert store.begin("org-a:me", key, fp) is None
     assert store.begin("org-b:me", key, fp) is None
+
+
+def test_on_postgresql_no_transaction_is_opened_around_the_store_s_statements(store):
+    """Issue 14: each write stands alone, so PostgreSQL is sent the statement only, not
+    BEGIN and COMMIT around it (psycopg2 in autocommit sends neither)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its short write transactions")
+    sent = []
+
+    def record(conn, _cursor, statement, _parameters, _context, _executemany):
+        sent.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        key, fp = uuid.uuid4().hex, fingerprint("POST", "/x", {"a": 1})
+        assert store.begin("org:me", key, fp) is None
+        store.complete("org:me", key, 201, {"id": "inv_1"})
+        assert store.begin("org:me", key, fp) == (201, {"id": "inv_1"})  # a replay
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert sent == [("INSERT", True), ("UPDATE", True), ("INSERT", True), ("SELECT", True)]
