@@ -31,6 +31,15 @@ from .usecases import (carts, checkout, clocks, credit, fees, invoices, receipts
 from .usecases.context import Context
 
 
+def _tax_edit(event_type, org_field="org_id"):
+    """The handler of one of the catalog's edits that may change an org's tax rules: the
+    rules billing keeps for checkouts are asked again (``checkout.catalog_tax_edit``)."""
+    @event_handler("catalog", event_type)
+    def on_tax_edit(self, payload):
+        checkout.catalog_tax_edit(self.ctx, payload, org_field=org_field)
+    return on_tax_edit
+
+
 class BillingService(ServiceBase):
     name = "billing"
     db = Database("billing", metadata, Path(__file__).parent / "migrations",
@@ -100,33 +109,13 @@ class BillingService(ServiceBase):
         checkout.cancel_late_confirmation(self.ctx, payload)
 
     # -- the catalog's edits that may change tax rules kept for checkouts (issue 14) ---------
-    @event_handler("catalog", catalog_events.ORG_UPDATED)
-    def on_org_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload, org_field="id")
-
-    @event_handler("catalog", catalog_events.ACTIVITY_UPDATED)
-    def on_activity_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
-
-    @event_handler("catalog", catalog_events.SERVICE_UPDATED)
-    def on_service_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
-
-    @event_handler("catalog", catalog_events.PASS_TYPE_UPDATED)
-    def on_pass_type_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
-
-    @event_handler("catalog", catalog_events.BUNDLE_TYPE_UPDATED)
-    def on_bundle_type_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
-
-    @event_handler("catalog", catalog_events.MEMBERSHIP_TYPE_UPDATED)
-    def on_membership_type_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
-
-    @event_handler("catalog", catalog_events.SUBSCRIPTION_PLAN_UPDATED)
-    def on_subscription_plan_updated(self, payload):
-        checkout.catalog_tax_edit(self.ctx, payload)
+    on_org_updated = _tax_edit(catalog_events.ORG_UPDATED, org_field="id")  # data: the org
+    on_activity_updated = _tax_edit(catalog_events.ACTIVITY_UPDATED)
+    on_service_updated = _tax_edit(catalog_events.SERVICE_UPDATED)
+    on_pass_type_updated = _tax_edit(catalog_events.PASS_TYPE_UPDATED)
+    on_bundle_type_updated = _tax_edit(catalog_events.BUNDLE_TYPE_UPDATED)
+    on_membership_type_updated = _tax_edit(catalog_events.MEMBERSHIP_TYPE_UPDATED)
+    on_subscription_plan_updated = _tax_edit(catalog_events.SUBSCRIPTION_PLAN_UPDATED)
 
     @timer(interval=settings.recovery_interval())
     def recover(self):
