@@ -13,6 +13,7 @@ from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
+from services.catalog.contract import events as catalog_events
 from services.common.errors import InvalidInput
 from services.common.schemas import dump, load
 from services.common.schemas import require_id as _id
@@ -22,7 +23,6 @@ from services.common.uow import Database
 from .adapters import settings
 from .adapters.models import metadata
 from .adapters.peers import Peers
-from services.catalog.contract import events as catalog_events
 from services.registration.contract import events as registration_events
 
 from .contract import events, schemas

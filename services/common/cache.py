@@ -20,9 +20,8 @@ class PeerCache:
         """The cached value of ``key``, or ``fetch()``'s (then kept). A fetch that raises
         keeps nothing."""
         now = self._clock()
-        with self._lock:
-            hit = self._entries.get(key)
-        if hit is not None and (hit[0] is None or hit[0] > now):
+        hit = self._fresh(key, now)
+        if hit is not None:
             return hit[1]
         value = fetch()
         self.put(key, value, now)
@@ -31,10 +30,14 @@ class PeerCache:
     def find(self, key):
         """The cached value of ``key`` if it is there and fresh, else None (nothing is
         fetched: for a caller that decides itself what to keep)."""
-        now = self._clock()
+        hit = self._fresh(key, self._clock())
+        return hit[1] if hit is not None else None
+
+    def _fresh(self, key, now):
+        """``(expires, value)`` of ``key`` if it is kept and not expired at ``now``."""
         with self._lock:
             hit = self._entries.get(key)
-        return hit[1] if hit is not None and (hit[0] is None or hit[0] > now) else None
+        return hit if hit is not None and (hit[0] is None or hit[0] > now) else None
 
     def put(self, key, value, now=None):
         now = self._clock() if now is None else now
